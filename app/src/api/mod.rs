@@ -1,0 +1,3 @@
+//! Server functions, one per file: thin adapters from the page to the server's ports.
+
+pub mod auth;

@@ -1,0 +1,74 @@
+//! The error every server function returns. Variants are codes, not sentences: the page
+//! translates them into the user's language (see `ui::components::error_message`).
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("wrong user name or password")]
+    InvalidCredentials,
+    #[error("too many failed logins; retry in {retry_after_minutes} min")]
+    TooManyAttempts { retry_after_minutes: i64 },
+    #[error("{field} is required")]
+    Required { field: Field },
+    #[error("{field} is longer than {max} characters")]
+    TooLong { field: Field, max: usize },
+    #[error("{field} is not valid")]
+    Invalid { field: Field },
+    #[error("not signed in")]
+    Unauthenticated,
+    #[error("not allowed")]
+    Forbidden,
+    #[error("internal error")]
+    Internal,
+    #[error("request failed: {0}")]
+    Request(String),
+}
+
+/// Form fields an error can point at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    Username,
+    Password,
+    DisplayName,
+    Locale,
+}
+
+impl std::fmt::Display for Field {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let name = match self {
+            Field::Username => "username",
+            Field::Password => "password",
+            Field::DisplayName => "display_name",
+            Field::Locale => "locale",
+        };
+        f.write_str(name)
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        // Transport and (de)serialisation failures: the text has no secrets, only what went wrong
+        // with the request itself; the page shows a generic message.
+        AppError::Request(value.to_string())
+    }
+}
+
+impl AppError {
+    /// The HTTP status a server function answers with for this error.
+    pub fn status_code(&self) -> u16 {
+        match self {
+            AppError::InvalidCredentials | AppError::Unauthenticated => 401,
+            AppError::Forbidden => 403,
+            AppError::TooManyAttempts { .. } => 429,
+            AppError::Required { .. } | AppError::TooLong { .. } | AppError::Invalid { .. } => 422,
+            AppError::Request(_) => 400,
+            AppError::Internal => 500,
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! Server-only half of the seam (feature `ssr`): the ports the `server` crate implements and
+//! the helpers server functions use to reach them, the session and the request.
+
+mod context;
+mod ports;
+pub mod session;
+
+pub use context::{client_ip, fail, services, session};
+pub use ports::{Accounts, ClientIp, LoginAttempt, Services, SessionPolicy, SessionUser};

@@ -1,0 +1,61 @@
+//! What server functions need from the domain, as traits the `server` crate implements.
+//! Server functions stay thin adapters: take `Services` from context, call a port, map the result.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::error::AppError;
+use crate::model::Role;
+
+/// A login attempt as typed by the user (validated by the implementation).
+pub struct LoginAttempt {
+    pub username: String,
+    pub password: String,
+    pub ip: ClientIp,
+}
+
+/// The account behind a session, as the session needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionUser {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub locale: String,
+    /// Changes when the password changes or the account is disabled: older sessions end.
+    pub auth_version: i64,
+}
+
+#[async_trait]
+pub trait Accounts: Send + Sync {
+    /// Checks credentials (throttled per account and per IP).
+    async fn login(&self, attempt: LoginAttempt) -> Result<SessionUser, AppError>;
+    /// The active account with this id and auth version, if it still is one.
+    async fn session_user(
+        &self,
+        user_id: i64,
+        auth_version: i64,
+    ) -> Result<Option<SessionUser>, AppError>;
+    /// Saves the user's interface language.
+    async fn set_locale(&self, user_id: i64, locale: &str) -> Result<(), AppError>;
+}
+
+/// Session limits beyond the store's idle expiry.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionPolicy {
+    pub absolute_timeout: chrono::Duration,
+}
+
+/// Everything server functions reach, provided as Leptos context by the server.
+#[derive(Clone)]
+pub struct Services {
+    pub accounts: Arc<dyn Accounts>,
+    pub session_policy: SessionPolicy,
+    /// The zone times are shown in (until users and services carry their own).
+    pub time_zone: chrono_tz::Tz,
+}
+
+/// The client's IP address as the server determined it (peer, or trusted proxy header).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientIp(pub String);

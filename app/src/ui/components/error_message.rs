@@ -1,0 +1,78 @@
+use leptos::prelude::*;
+
+use crate::error::{AppError, Field};
+use crate::i18n::*;
+
+/// An `AppError` in the user's language.
+#[component]
+pub fn ErrorMessage(error: AppError) -> impl IntoView {
+    let i18n = use_i18n();
+    move || message(i18n.get_locale(), &error)
+}
+
+fn field_name(locale: Locale, field: Field) -> &'static str {
+    match field {
+        Field::Username => td_string!(locale, fields.username),
+        Field::Password => td_string!(locale, fields.password),
+        Field::DisplayName => td_string!(locale, fields.display_name),
+        Field::Locale => td_string!(locale, fields.locale),
+    }
+}
+
+pub fn message(locale: Locale, error: &AppError) -> String {
+    match error {
+        AppError::InvalidCredentials => td_string!(locale, errors.invalid_credentials).to_owned(),
+        AppError::TooManyAttempts {
+            retry_after_minutes,
+        } => {
+            td_string!(
+                locale,
+                errors.too_many_attempts,
+                minutes = retry_after_minutes
+            )
+        }
+        AppError::Required { field } => {
+            td_string!(locale, errors.required, field = field_name(locale, *field))
+        }
+        AppError::TooLong { field, max } => {
+            td_string!(
+                locale,
+                errors.too_long,
+                field = field_name(locale, *field),
+                max = max
+            )
+        }
+        AppError::Invalid { field } => {
+            td_string!(locale, errors.invalid, field = field_name(locale, *field))
+        }
+        AppError::Unauthenticated => td_string!(locale, errors.unauthenticated).to_owned(),
+        AppError::Forbidden => td_string!(locale, errors.forbidden).to_owned(),
+        AppError::Internal => td_string!(locale, errors.internal).to_owned(),
+        AppError::Request(_) => td_string!(locale, errors.request).to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_reads_in_both_languages() {
+        let error = AppError::TooLong {
+            field: Field::Username,
+            max: 64,
+        };
+        assert_eq!(
+            message(Locale::en, &error),
+            "Username accepts at most 64 characters."
+        );
+        assert_eq!(
+            message(Locale::pt_BR, &error),
+            "O campo Usuário aceita no máximo 64 caracteres."
+        );
+        let locked = AppError::TooManyAttempts {
+            retry_after_minutes: 3,
+        };
+        assert!(message(Locale::pt_BR, &locked).contains("3 minuto"));
+    }
+}

@@ -1,0 +1,11 @@
+mod app_header;
+mod error_message;
+mod language_switch;
+mod loading;
+mod require_role;
+
+pub use app_header::AppHeader;
+pub use error_message::ErrorMessage;
+pub use language_switch::LanguageSwitch;
+pub use loading::Loading;
+pub use require_role::RequireRole;

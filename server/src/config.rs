@@ -1,0 +1,136 @@
+//! Typed settings: built-in defaults < optional `atende.toml` < `ATENDE_*` environment variables.
+//!
+//! Every key is flat so that the TOML key and the environment variable map one to one
+//! (`database_url` ↔ `ATENDE_DATABASE_URL`); the README lists them all.
+
+use std::path::{Path, PathBuf};
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    /// Address to listen on.
+    pub host: String,
+    pub port: u16,
+    /// The URL users and Meta reach us at; decides the cookie's Secure flag and allowed Origins.
+    pub external_url: Url,
+    /// `sqlite://…` (default, embedded) or `postgres://…`.
+    pub database_url: String,
+    pub database_max_connections: u32,
+    pub log_format: LogFormat,
+    /// Password for the `admin` account created on first start; random (and printed once) if unset.
+    pub admin_password: Option<SecretString>,
+    pub session_idle_minutes: i64,
+    pub session_absolute_hours: i64,
+    pub login_max_failures_per_account: u32,
+    pub login_max_failures_per_ip: u32,
+    pub login_failure_window_minutes: i64,
+    /// Take the client IP from the last `X-Forwarded-For` hop (only behind a trusted proxy).
+    pub trust_forwarded_for: bool,
+    /// Where cargo-leptos put the compiled site (`pkg/`, CSS, assets).
+    pub site_root: PathBuf,
+    /// Enables the Messenger sandbox (customer page and Graph API stand-in).
+    pub sandbox: bool,
+    /// IANA zone dates are shown in, e.g. `America/Sao_Paulo`.
+    pub time_zone: String,
+}
+
+/// The defaults, as TOML so the README and the code cannot disagree about them.
+pub const DEFAULTS: &str = r#"
+host = "127.0.0.1"
+port = 3000
+external_url = "http://127.0.0.1:3000"
+database_url = "sqlite://data/atende.db"
+database_max_connections = 8
+log_format = "pretty"
+session_idle_minutes = 30
+session_absolute_hours = 12
+login_max_failures_per_account = 5
+login_max_failures_per_ip = 20
+login_failure_window_minutes = 15
+trust_forwarded_for = false
+site_root = "target/site"
+sandbox = false
+time_zone = "America/Sao_Paulo"
+"#;
+
+impl Settings {
+    /// Loads defaults, then `config_file` if it exists, then `ATENDE_*` variables.
+    pub fn load(config_file: &Path) -> Result<Settings, figment::Error> {
+        Self::figment(config_file).extract()
+    }
+
+    pub fn figment(config_file: &Path) -> Figment {
+        Figment::new()
+            .merge(Toml::string(DEFAULTS))
+            .merge(Toml::file(config_file))
+            .merge(Env::prefixed("ATENDE_"))
+    }
+
+    /// Settings for tests: defaults plus the given overrides, ignoring files and environment.
+    pub fn for_tests(database_url: &str) -> Settings {
+        Figment::new()
+            .merge(Toml::string(DEFAULTS))
+            .merge(Serialized::default("database_url", database_url))
+            .merge(Serialized::default("port", 0))
+            .merge(Serialized::default("database_max_connections", 4))
+            .extract()
+            .expect("built-in defaults are valid")
+    }
+
+    pub fn uses_https(&self) -> bool {
+        self.external_url.scheme() == "https"
+    }
+
+    /// `scheme://host[:port]` of the external URL, as browsers send it in `Origin`.
+    pub fn external_origin(&self) -> String {
+        self.external_url.origin().ascii_serialization()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_parse_and_use_sqlite_under_data() {
+        let settings = Settings::for_tests("sqlite://data/atende.db");
+        assert_eq!(settings.database_url, "sqlite://data/atende.db");
+        assert_eq!(settings.session_idle_minutes, 30);
+        assert!(!settings.uses_https());
+        assert_eq!(settings.external_origin(), "http://127.0.0.1:3000");
+    }
+
+    #[test]
+    fn file_values_override_defaults_and_env_overrides_file() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("atende.toml", "port = 4000\nlog_format = \"json\"")?;
+            jail.set_env("ATENDE_PORT", "5000");
+            let settings = Settings::load(Path::new("atende.toml"))?;
+            assert_eq!(settings.port, 5000);
+            assert_eq!(settings.log_format, LogFormat::Json);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_admin_password_never_prints() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("ATENDE_ADMIN_PASSWORD", "s3cret-value");
+            let settings = Settings::load(Path::new("missing.toml"))?;
+            assert!(!format!("{settings:?}").contains("s3cret-value"));
+            Ok(())
+        });
+    }
+}

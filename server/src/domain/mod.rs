@@ -1,0 +1,4 @@
+//! Domain rules in plain Rust: no HTTP and no SQL here, tested directly.
+
+pub mod account;
+pub mod login_throttle;

@@ -1,0 +1,58 @@
+//! Determines the client's IP (for login throttling and logs) once per request.
+
+use std::net::SocketAddr;
+
+use app::server::ClientIp;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+
+use crate::state::AppState;
+
+pub async fn client_ip(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip().to_string());
+    let forwarded = state
+        .settings
+        .trust_forwarded_for
+        .then(|| last_forwarded_hop(request.headers()))
+        .flatten();
+    let ip = forwarded.or(peer).unwrap_or_else(|| "unknown".to_owned());
+    request.extensions_mut().insert(ClientIp(ip));
+    next.run(request).await
+}
+
+/// The hop our trusted proxy appended: the last entry of `X-Forwarded-For`.
+fn last_forwarded_hop(headers: &http::HeaderMap) -> Option<String> {
+    let value = headers.get("x-forwarded-for")?.to_str().ok()?;
+    let hop = value.rsplit(',').next()?.trim();
+    hop.parse::<std::net::IpAddr>()
+        .ok()
+        .map(|ip| ip.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_last_forwarded_hop_is_taken_and_must_be_an_ip() {
+        let mut headers = http::HeaderMap::new();
+        headers.insert(
+            "x-forwarded-for",
+            "203.0.113.9, 198.51.100.7".parse().expect("header"),
+        );
+        assert_eq!(
+            last_forwarded_hop(&headers).as_deref(),
+            Some("198.51.100.7")
+        );
+        headers.insert("x-forwarded-for", "not-an-ip".parse().expect("header"));
+        assert_eq!(last_forwarded_hop(&headers), None);
+    }
+}

@@ -1,0 +1,71 @@
+//! The HTTP surface: every area exposes a `router()`, merged here with Leptos' pages and
+//! server functions, then wrapped in the cross-cutting layers.
+
+mod health;
+pub mod middleware;
+pub mod session;
+
+use app::ui::{shell, App};
+use axum::http::{HeaderName, Request};
+use axum::Router;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower::ServiceBuilder;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+use crate::state::AppState;
+use session::SqlSessionStore;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+pub fn router(state: AppState, sessions: SqlSessionStore) -> Router {
+    let leptos_routes = generate_route_list(App);
+    let services = state.services.clone();
+    let provide_services = move || provide_context(services.clone());
+    let pages = Router::new()
+        .leptos_routes_with_context(&state, leptos_routes, provide_services.clone(), {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(provide_services, shell));
+
+    let session_layer = session::layer(sessions, &state.settings);
+    let router = Router::new()
+        .merge(health::router())
+        .merge(pages)
+        .layer(session_layer)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::client_ip::client_ip,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::origin::require_same_origin,
+        ))
+        .with_state(state);
+    middleware::security_headers::apply(router).layer(
+        ServiceBuilder::new()
+            .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+            .layer(TraceLayer::new_for_http().make_span_with(request_span))
+            .layer(PropagateRequestIdLayer::new(REQUEST_ID)),
+    )
+}
+
+/// One span per request with its id. The path only: query strings can carry tokens.
+fn request_span<B>(request: &Request<B>) -> tracing::Span {
+    let request_id = request
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("-");
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        path = %request.uri().path(),
+        request_id = %request_id,
+    )
+}

@@ -1,0 +1,13 @@
+//! The Atende server: HTTP, domain, store. `main.rs` only parses the command line.
+
+pub mod auth;
+pub mod bootstrap;
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod http;
+pub mod provision;
+pub mod startup;
+pub mod state;
+pub mod store;
+pub mod telemetry;

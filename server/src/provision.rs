@@ -1,0 +1,174 @@
+//! `atende provision FILE`: idempotent upsert of the entities described in a TOML file.
+//! Users now; groups, schedules, pause reasons and services join as their issues land.
+
+use std::path::Path;
+
+use anyhow::Context;
+use app::model::Role;
+use chrono::Utc;
+use secrecy::SecretString;
+use serde::Deserialize;
+
+use crate::auth::accounts::AccountService;
+use crate::auth::password;
+use crate::domain::account::{DisplayName, NewPassword, Username};
+use crate::store::users;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProvisionFile {
+    #[serde(default)]
+    pub users: Vec<UserSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserSpec {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    #[serde(default = "default_locale")]
+    pub locale: String,
+    /// Set when the user is created, or changed when it no longer matches.
+    pub password: Option<SecretString>,
+    #[serde(default = "default_active")]
+    pub active: bool,
+}
+
+fn default_locale() -> String {
+    "pt-BR".to_owned()
+}
+
+fn default_active() -> bool {
+    true
+}
+
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct ProvisionReport {
+    pub created: Vec<String>,
+    pub updated: Vec<String>,
+}
+
+pub fn read(path: &Path) -> anyhow::Result<ProvisionFile> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("Failed to read {}", path.display()))?;
+    toml::from_str(&text)
+        .with_context(|| format!("{} is not a valid provisioning file", path.display()))
+}
+
+/// A user entry whose values have all been checked.
+struct ValidUser {
+    username: Username,
+    name: DisplayName,
+    role: Role,
+    locale: String,
+    password: Option<NewPassword>,
+    active: bool,
+}
+
+fn validate(spec: UserSpec) -> anyhow::Result<ValidUser> {
+    let username =
+        Username::parse(&spec.username).with_context(|| format!("user {:?}", spec.username))?;
+    let name =
+        DisplayName::parse(&spec.display_name).with_context(|| format!("user {username}"))?;
+    anyhow::ensure!(
+        app::locale::parse_locale(&spec.locale).is_some(),
+        "user {username}: locale must be pt-BR or en"
+    );
+    let password = spec
+        .password
+        .map(NewPassword::parse)
+        .transpose()
+        .with_context(|| format!("user {username}"))?;
+    Ok(ValidUser {
+        username,
+        name,
+        role: spec.role,
+        locale: spec.locale,
+        password,
+        active: spec.active,
+    })
+}
+
+/// Applies the file; running it twice changes nothing the second time. Every entry is checked
+/// before anything is written, so an invalid file changes nothing.
+pub async fn apply(
+    accounts: &AccountService,
+    file: ProvisionFile,
+) -> anyhow::Result<ProvisionReport> {
+    let users: Vec<ValidUser> = file
+        .users
+        .into_iter()
+        .map(validate)
+        .collect::<anyhow::Result<_>>()?;
+    let mut report = ProvisionReport::default();
+    for user in users {
+        let name = user.username.to_string();
+        match apply_user(accounts, user).await? {
+            Outcome::Created => report.created.push(name),
+            Outcome::Updated => report.updated.push(name),
+            Outcome::Unchanged => {}
+        }
+    }
+    Ok(report)
+}
+
+enum Outcome {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+async fn apply_user(accounts: &AccountService, user: ValidUser) -> anyhow::Result<Outcome> {
+    let pool = accounts.store().pool();
+    let username = &user.username;
+    let Some(existing) = users::find_by_username(pool, username.as_str()).await? else {
+        let password = user
+            .password
+            .with_context(|| format!("user {username}: a new user needs a password"))?;
+        let id = accounts
+            .create_user(username, &user.name, password, user.role, &user.locale)
+            .await?
+            .with_context(|| format!("user {username} was created concurrently"))?;
+        if !user.active {
+            users::set_active(pool, id, false, Utc::now()).await?;
+        }
+        return Ok(Outcome::Created);
+    };
+    let mut changed = false;
+    if existing.display_name != user.name.as_str()
+        || existing.role != user.role
+        || existing.locale != user.locale
+    {
+        users::update_profile(
+            pool,
+            existing.id,
+            &user.name,
+            user.role,
+            &user.locale,
+            Utc::now(),
+        )
+        .await?;
+        changed = true;
+    }
+    if let Some(password) = user.password {
+        let current = password::verify(
+            password.secret().clone(),
+            Some(existing.password_hash.clone()),
+        )
+        .await?;
+        if !current {
+            accounts.set_password(existing.id, password).await?;
+            changed = true;
+        }
+    }
+    if existing.active != user.active {
+        users::set_active(pool, existing.id, user.active, Utc::now()).await?;
+        changed = true;
+    }
+    Ok(if changed {
+        Outcome::Updated
+    } else {
+        Outcome::Unchanged
+    })
+}

@@ -1,0 +1,136 @@
+//! Builds the whole application from `Settings`, so tests can start it on port 0 with their
+//! own database exactly as `main` does.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use app::server::{Services, SessionPolicy};
+use leptos::config::LeptosOptions;
+use tokio::net::TcpListener;
+
+use crate::auth::accounts::AccountService;
+use crate::config::Settings;
+use crate::domain::login_throttle::ThrottlePolicy;
+use crate::http;
+use crate::state::AppState;
+use crate::store::{self, Store};
+
+pub struct Application {
+    listener: TcpListener,
+    router: axum::Router,
+    store: Store,
+}
+
+impl Application {
+    /// Opens and migrates the database, makes sure an admin exists, binds the port.
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        let store =
+            store::connect(&settings.database_url, settings.database_max_connections).await?;
+        store.migrate().await?;
+        let accounts = AccountService::new(store.clone(), throttle_policy(&settings));
+        crate::bootstrap::ensure_admin(&accounts, settings.admin_password.clone()).await?;
+
+        let sessions = http::session::SqlSessionStore::open(&store).await?;
+        sessions.spawn_cleanup();
+        let time_zone = settings
+            .time_zone
+            .parse()
+            .map_err(|e| anyhow::anyhow!("invalid time_zone: {e}"))?;
+        let services = Services {
+            accounts: Arc::new(accounts),
+            session_policy: SessionPolicy {
+                absolute_timeout: chrono::Duration::hours(settings.session_absolute_hours),
+            },
+            time_zone,
+        };
+        let address = format!("{}:{}", settings.host, settings.port);
+        let listener = TcpListener::bind(&address)
+            .await
+            .with_context(|| format!("Failed to listen on {address}"))?;
+        let state = AppState {
+            leptos_options: leptos_options(&settings, listener.local_addr()?),
+            store: store.clone(),
+            services,
+            settings: Arc::new(settings),
+        };
+        let router = http::router(state, sessions);
+        Ok(Application {
+            listener,
+            router,
+            store,
+        })
+    }
+
+    pub fn local_addr(&self) -> anyhow::Result<SocketAddr> {
+        Ok(self.listener.local_addr()?)
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Serves until `shutdown` resolves; in-flight requests finish first.
+    pub async fn run_until(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        tracing::info!(address = %self.listener.local_addr()?, "Atende is listening");
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
+            .with_graceful_shutdown(shutdown)
+            .await
+            .context("HTTP server failed")?;
+        self.store.close().await;
+        tracing::info!("Atende stopped");
+        Ok(())
+    }
+}
+
+pub fn throttle_policy(settings: &Settings) -> ThrottlePolicy {
+    ThrottlePolicy {
+        max_per_account: settings.login_max_failures_per_account,
+        max_per_ip: settings.login_max_failures_per_ip,
+        window: chrono::Duration::minutes(settings.login_failure_window_minutes),
+    }
+}
+
+/// Leptos' own options, from our settings (cargo-leptos' `LEPTOS_*` variables still apply to
+/// the site folder when it runs the server).
+fn leptos_options(settings: &Settings, address: SocketAddr) -> LeptosOptions {
+    let site_root = std::env::var("LEPTOS_SITE_ROOT")
+        .unwrap_or_else(|_| settings.site_root.display().to_string());
+    LeptosOptions::builder()
+        .output_name("atende")
+        .site_root(site_root)
+        .site_pkg_dir("pkg")
+        .site_addr(address)
+        .build()
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %error, "Failed to listen for Ctrl-C");
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => tracing::error!(error = %error, "Failed to listen for SIGTERM"),
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("Shutting down: finishing in-flight requests");
+}

@@ -1,0 +1,18 @@
+//! The one application state, built once at start-up and injected; nothing global.
+
+use std::sync::Arc;
+
+use app::server::Services;
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+
+use crate::config::Settings;
+use crate::store::Store;
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub store: Store,
+    pub services: Services,
+    pub settings: Arc<Settings>,
+}

@@ -1,0 +1,214 @@
+use std::sync::Arc;
+
+use app::model::Role;
+use atende_server::auth::accounts::AccountService;
+use atende_server::config::Settings;
+use atende_server::domain::account::{DisplayName, NewPassword, Username};
+use atende_server::startup::{throttle_policy, Application};
+use atende_server::store::Store;
+use secrecy::SecretString;
+use serde_json::Value;
+use sqlx::Connection;
+
+pub const ADMIN_PASSWORD: &str = "admin-password-123";
+
+/// Runs each listed scenario as two tests, `sqlite` and `postgres`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($scenario:ident),* $(,)?) => {
+        $(
+            mod $scenario {
+                #[tokio::test]
+                async fn sqlite() {
+                    super::$scenario($crate::helpers::TestDb::sqlite()).await;
+                }
+
+                #[tokio::test]
+                async fn postgres() {
+                    match $crate::helpers::TestDb::postgres().await {
+                        Some(db) => super::$scenario(db).await,
+                        None => eprintln!("skipped: ATENDE_TEST_POSTGRES_URL is not set"),
+                    }
+                }
+            }
+        )*
+    };
+}
+
+/// A fresh database: a SQLite file in a temporary folder, or a new PostgreSQL database.
+pub struct TestDb {
+    pub url: String,
+    _dir: Option<Arc<tempfile::TempDir>>,
+    /// For PostgreSQL: the server URL and the database to drop when the test ends.
+    postgres: Option<(String, String)>,
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some((server, name)) = self.postgres.take() else {
+            return;
+        };
+        // Drop runs inside the test's runtime: use a thread with its own to wait for the DROP.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
+            runtime.block_on(async {
+                let mut conn = sqlx::PgConnection::connect(&server).await.ok()?;
+                let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                sqlx::query(&sql).execute(&mut conn).await.ok()
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Some(_))) {
+            eprintln!("could not drop test database");
+        }
+    }
+}
+
+impl TestDb {
+    pub fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let url = format!("sqlite://{}", dir.path().join("atende.db").display());
+        TestDb {
+            url,
+            _dir: Some(Arc::new(dir)),
+            postgres: None,
+        }
+    }
+
+    pub async fn postgres() -> Option<TestDb> {
+        let server = std::env::var("ATENDE_TEST_POSTGRES_URL").ok()?;
+        let name = format!("atende_test_{}", uuid::Uuid::new_v4().simple());
+        let mut conn = sqlx::PgConnection::connect(&server)
+            .await
+            .expect("connect to PostgreSQL");
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut conn)
+            .await
+            .expect("create test database");
+        let mut url = url::Url::parse(&server).expect("PostgreSQL URL");
+        url.set_path(&name);
+        Some(TestDb {
+            url: url.to_string(),
+            _dir: None,
+            postgres: Some((server, name)),
+        })
+    }
+
+    pub fn settings(&self) -> Settings {
+        let mut settings = Settings::for_tests(&self.url);
+        settings.admin_password = Some(SecretString::from(ADMIN_PASSWORD.to_owned()));
+        settings
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub store: Store,
+    pub accounts: AccountService,
+    pub db: TestDb,
+}
+
+pub async fn spawn_app(db: TestDb) -> TestApp {
+    let settings = db.settings();
+    spawn_app_with(db, settings).await
+}
+
+pub async fn spawn_app_with(db: TestDb, settings: Settings) -> TestApp {
+    // `TEST_LOG=1 cargo test …` shows the server's logs.
+    if std::env::var_os("TEST_LOG").is_some() {
+        atende_server::telemetry::init(&settings.log_format);
+    }
+    let accounts_policy = throttle_policy(&settings);
+    let application = Application::build(settings)
+        .await
+        .expect("application builds");
+    let address = format!("http://{}", application.local_addr().expect("address"));
+    let store = application.store().clone();
+    tokio::spawn(application.run_until(std::future::pending()));
+    TestApp {
+        address,
+        client: client(),
+        accounts: AccountService::new(store.clone(), accounts_policy),
+        store,
+        db,
+    }
+}
+
+/// A browser-like client: keeps cookies, does not follow redirects.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("HTTP client")
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn create_user(&self, username: &str, role: Role, password: &str) -> i64 {
+        self.accounts
+            .create_user(
+                &Username::parse(username).expect("username"),
+                &DisplayName::parse(&format!("User {username}")).expect("name"),
+                NewPassword::parse(SecretString::from(password.to_owned())).expect("password"),
+                role,
+                "pt-BR",
+            )
+            .await
+            .expect("insert user")
+            .expect("new user")
+    }
+
+    /// POSTs a form to a server function the way the browser does (with our Origin).
+    pub async fn call(
+        &self,
+        client: &reqwest::Client,
+        endpoint: &str,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
+        client
+            .post(self.url(&format!("/api/{endpoint}")))
+            .header("Origin", &self.address)
+            .form(form)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    pub async fn login(
+        &self,
+        client: &reqwest::Client,
+        username: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        self.call(
+            client,
+            "auth/login",
+            &[("username", username), ("password", password)],
+        )
+        .await
+    }
+
+    pub async fn current_user(&self, client: &reqwest::Client) -> Value {
+        let response = self.call(client, "auth/current_user", &[]).await;
+        assert_eq!(response.status(), 200);
+        response.json().await.expect("JSON body")
+    }
+}
+
+pub fn session_cookie(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("atende_session="))
+        .map(str::to_owned)
+}

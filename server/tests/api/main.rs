@@ -1,0 +1,10 @@
+//! Full-stack tests: the real application on port 0, real HTTP, a fresh database per test.
+//! Every scenario runs on SQLite, and on PostgreSQL when `ATENDE_TEST_POSTGRES_URL` is set.
+
+mod helpers;
+
+mod auth;
+mod health;
+mod pages;
+mod provision;
+mod sessions;
