@@ -67,15 +67,22 @@ time_zone = "America/Sao_Paulo"
 
 impl Settings {
     /// Loads defaults, then `config_file` if it exists, then `ATENDE_*` variables.
+    /// `extract_lossy` accepts `1`/`yes`/`on` for booleans, as operators write them.
     pub fn load(config_file: &Path) -> Result<Settings, figment::Error> {
-        Self::figment(config_file).extract()
+        let mut settings: Settings = Self::figment(config_file).extract_lossy()?;
+        // The password is taken verbatim: figment would parse an all-digit value as a number
+        // (and quote it back in its error message) or trim and unquote it.
+        if let Ok(password) = std::env::var("ATENDE_ADMIN_PASSWORD") {
+            settings.admin_password = Some(SecretString::from(password));
+        }
+        Ok(settings)
     }
 
     pub fn figment(config_file: &Path) -> Figment {
         Figment::new()
             .merge(Toml::string(DEFAULTS))
             .merge(Toml::file(config_file))
-            .merge(Env::prefixed("ATENDE_"))
+            .merge(Env::prefixed("ATENDE_").ignore(&["admin_password"]))
     }
 
     /// Settings for tests: defaults plus the given overrides, ignoring files and environment.
@@ -102,6 +109,7 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use secrecy::ExposeSecret;
 
     #[test]
     fn defaults_parse_and_use_sqlite_under_data() {
@@ -120,6 +128,22 @@ mod tests {
             let settings = Settings::load(Path::new("atende.toml"))?;
             assert_eq!(settings.port, 5000);
             assert_eq!(settings.log_format, LogFormat::Json);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_admin_password_is_taken_verbatim_and_booleans_read_like_operators_write_them() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("ATENDE_ADMIN_PASSWORD", "20261121");
+            jail.set_env("ATENDE_SANDBOX", "1");
+            let settings = Settings::load(Path::new("missing.toml"))?;
+            let password = settings
+                .admin_password
+                .as_ref()
+                .map(|p| p.expose_secret().to_owned());
+            assert_eq!(password.as_deref(), Some("20261121"));
+            assert!(settings.sandbox);
             Ok(())
         });
     }

@@ -29,6 +29,10 @@ impl Application {
             store::connect(&settings.database_url, settings.database_max_connections).await?;
         store.migrate().await?;
         let accounts = AccountService::new(store.clone(), throttle_policy(&settings));
+        // Unknown-user logins verify against a dummy hash; make it now so that the first such
+        // login takes no longer than a wrong password does.
+        crate::auth::password::warm_up().await?;
+        accounts.spawn_failure_pruning();
         crate::bootstrap::ensure_admin(&accounts, settings.admin_password.clone()).await?;
 
         let sessions = http::session::SqlSessionStore::open(&store).await?;
@@ -115,6 +119,8 @@ pub async fn shutdown_signal() {
     let ctrl_c = async {
         if let Err(error) = tokio::signal::ctrl_c().await {
             tracing::error!(error = %error, "Failed to listen for Ctrl-C");
+            // Never shut down because a signal could not be watched.
+            std::future::pending::<()>().await;
         }
     };
     #[cfg(unix)]
@@ -123,7 +129,10 @@ pub async fn shutdown_signal() {
             Ok(mut signal) => {
                 signal.recv().await;
             }
-            Err(error) => tracing::error!(error = %error, "Failed to listen for SIGTERM"),
+            Err(error) => {
+                tracing::error!(error = %error, "Failed to listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
         }
     };
     #[cfg(not(unix))]

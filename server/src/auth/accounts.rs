@@ -37,6 +37,45 @@ fn session_user(record: UserRecord) -> SessionUser {
     }
 }
 
+/// Refuses what is not worth a password check: empty, over-long, or control characters
+/// (which no user name has, and some databases cannot store).
+fn check_login_fields(attempt: &LoginAttempt) -> Result<(), AppError> {
+    let username = attempt.username.trim();
+    if username.is_empty() {
+        return Err(AppError::Required {
+            field: Field::Username,
+        });
+    }
+    if attempt.password.is_empty() {
+        return Err(AppError::Required {
+            field: Field::Password,
+        });
+    }
+    if username.chars().count() > USERNAME_MAX {
+        return Err(AppError::TooLong {
+            field: Field::Username,
+            max: USERNAME_MAX,
+        });
+    }
+    if attempt.password.chars().count() > PASSWORD_MAX {
+        return Err(AppError::TooLong {
+            field: Field::Password,
+            max: PASSWORD_MAX,
+        });
+    }
+    if username.chars().any(char::is_control) {
+        return Err(AppError::Invalid {
+            field: Field::Username,
+        });
+    }
+    if attempt.password.contains('\0') {
+        return Err(AppError::Invalid {
+            field: Field::Password,
+        });
+    }
+    Ok(())
+}
+
 impl AccountService {
     pub fn new(store: Store, throttle: ThrottlePolicy) -> AccountService {
         AccountService { store, throttle }
@@ -86,57 +125,57 @@ impl AccountService {
     pub fn store(&self) -> &Store {
         &self.store
     }
+
+    /// Drops failures older than the throttle window every ten minutes: they no longer count.
+    pub fn spawn_failure_pruning(&self) {
+        let pool = self.store.pool().clone();
+        let window = self.throttle.window;
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+            loop {
+                every.tick().await;
+                if let Err(error) = login_failures::prune(&pool, Utc::now() - window).await {
+                    tracing::warn!(error = ?error, "Failed to prune old login failures");
+                }
+            }
+        });
+    }
 }
 
 #[async_trait]
 impl Accounts for AccountService {
     #[tracing::instrument(skip(self, attempt), fields(ip = %attempt.ip.0))]
     async fn login(&self, attempt: LoginAttempt) -> Result<SessionUser, AppError> {
-        if attempt.username.trim().is_empty() {
-            return Err(AppError::Required {
-                field: Field::Username,
-            });
-        }
-        if attempt.password.is_empty() {
-            return Err(AppError::Required {
-                field: Field::Password,
-            });
-        }
-        if attempt.username.chars().count() > USERNAME_MAX {
-            return Err(AppError::TooLong {
-                field: Field::Username,
-                max: USERNAME_MAX,
-            });
-        }
-        if attempt.password.chars().count() > PASSWORD_MAX {
-            return Err(AppError::TooLong {
-                field: Field::Password,
-                max: PASSWORD_MAX,
-            });
-        }
-        // Throttle on the name as typed (normalised), whether or not such an account exists,
-        // so the lock itself tells nothing about which names are real.
+        check_login_fields(&attempt)?;
         let name = attempt.username.trim().to_lowercase();
         let ip = attempt.ip.0;
-        let (account_failures, ip_failures) =
-            self.recent_failures(&name, &ip).await.map_err(internal)?;
+        let pool = self.store.pool();
         let now = Utc::now();
+        // The attempt is recorded as a failure *before* it is checked, so that concurrent
+        // attempts each see the others and no burst gets past the limit; a success erases it.
+        // It is throttled on the name as typed, whether or not such an account exists, so the
+        // lock tells nothing about which names are real.
+        login_failures::record(pool, &name, &ip, now)
+            .await
+            .map_err(internal)?;
+        let (account_attempts, ip_attempts) =
+            self.recent_failures(&name, &ip).await.map_err(internal)?;
         if let Verdict::Locked { retry_after } =
-            self.throttle.check(now, account_failures, ip_failures)
+            self.throttle.check(now, account_attempts, ip_attempts)
         {
-            tracing::warn!(username = %name, "Login refused: too many recent failures");
+            tracing::warn!("Login refused: too many recent failures");
             let minutes = (retry_after.num_seconds() + 59) / 60;
             return Err(AppError::TooManyAttempts {
                 retry_after_minutes: minutes.max(1),
             });
         }
 
-        let pool = self.store.pool();
-        let record = match Username::parse(&name) {
-            Ok(username) => users::find_by_username(pool, username.as_str())
+        let username = Username::parse(&name).ok();
+        let record = match &username {
+            Some(username) => users::find_by_username(pool, username.as_str())
                 .await
                 .map_err(internal)?,
-            Err(_) => None,
+            None => None,
         };
         let stored_hash = record
             .as_ref()
@@ -155,10 +194,11 @@ impl Accounts for AccountService {
                 Ok(session_user(record))
             }
             _ => {
-                login_failures::record(pool, &name, &ip, now)
-                    .await
-                    .map_err(internal)?;
-                tracing::info!(username = %name, "Login failed");
+                // Only a well-formed name is logged: people paste passwords into that field.
+                let shown = username
+                    .as_ref()
+                    .map_or("<not a user name>", Username::as_str);
+                tracing::info!(username = %shown, "Login failed");
                 Err(AppError::InvalidCredentials)
             }
         }

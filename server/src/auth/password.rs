@@ -40,8 +40,28 @@ fn verify_blocking(password: &SecretString, stored: &SecretString) -> bool {
     }
 }
 
+/// Computes the dummy hash ahead of the first login.
+pub async fn warm_up() -> anyhow::Result<()> {
+    tokio::task::spawn_blocking(|| LazyLock::force(&DUMMY_HASH).is_some())
+        .await
+        .context("Failed to prepare password hashing")?
+        .then_some(())
+        .context("Failed to compute the dummy password hash")
+}
+
+/// At most this many hashes run at once (each takes 19 MiB and a core for a moment); further
+/// logins wait their turn instead of exhausting memory.
+static HASHING: LazyLock<tokio::sync::Semaphore> = LazyLock::new(|| {
+    let cores = std::thread::available_parallelism().map_or(2, usize::from);
+    tokio::sync::Semaphore::new(cores * 2)
+});
+
 /// Hashes a new password into a PHC string.
 pub async fn hash(password: SecretString) -> anyhow::Result<SecretString> {
+    let _permit = HASHING
+        .acquire()
+        .await
+        .context("Password hashing is shut down")?;
     tokio::task::spawn_blocking(move || hash_blocking(&password))
         .await
         .context("Failed to run password hashing")?
@@ -50,6 +70,10 @@ pub async fn hash(password: SecretString) -> anyhow::Result<SecretString> {
 /// Checks a candidate password; `stored = None` (unknown user) checks against a dummy hash
 /// and always fails, in the same time as a real check.
 pub async fn verify(candidate: SecretString, stored: Option<SecretString>) -> anyhow::Result<bool> {
+    let _permit = HASHING
+        .acquire()
+        .await
+        .context("Password hashing is shut down")?;
     tokio::task::spawn_blocking(move || match stored {
         Some(stored) => verify_blocking(&candidate, &stored),
         None => {

@@ -1,5 +1,6 @@
-//! Login throttling: after too many failures in a sliding window, per account name or per
-//! client IP, further attempts are refused until the oldest failure leaves the window.
+//! Login throttling: once the attempts in a sliding window (failures, plus the attempt being
+//! made) go over the limit, per account name or per client IP, attempts are refused until the
+//! oldest failure leaves the window.
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -10,7 +11,7 @@ pub struct ThrottlePolicy {
     pub window: Duration,
 }
 
-/// What the store knows about recent failures for one key.
+/// Recent attempts for one key, the current one included.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RecentFailures {
     pub count: u32,
@@ -40,7 +41,7 @@ impl ThrottlePolicy {
     ) -> Verdict {
         let waits = [(account, self.max_per_account), (ip, self.max_per_ip)]
             .into_iter()
-            .filter(|(failures, max)| failures.count >= *max)
+            .filter(|(attempts, max)| attempts.count > *max)
             .map(|(failures, _)| self.wait_until_unlocked(now, failures));
         match waits.max() {
             Some(retry_after) => Verdict::Locked { retry_after },
@@ -77,7 +78,7 @@ mod tests {
     fn allows_below_both_limits() {
         let now = Utc::now();
         assert_eq!(
-            policy().check(now, failures(4, 10, now), failures(19, 10, now)),
+            policy().check(now, failures(5, 10, now), failures(20, 10, now)),
             Verdict::Allowed
         );
     }
@@ -85,7 +86,7 @@ mod tests {
     #[test]
     fn locks_an_account_at_its_limit_until_the_oldest_failure_expires() {
         let now = Utc::now();
-        let verdict = policy().check(now, failures(5, 10, now), RecentFailures::default());
+        let verdict = policy().check(now, failures(6, 10, now), RecentFailures::default());
         assert_eq!(
             verdict,
             Verdict::Locked {
@@ -97,7 +98,7 @@ mod tests {
     #[test]
     fn locks_an_ip_at_its_limit_whatever_the_account() {
         let now = Utc::now();
-        let verdict = policy().check(now, RecentFailures::default(), failures(20, 1, now));
+        let verdict = policy().check(now, RecentFailures::default(), failures(21, 1, now));
         assert_eq!(
             verdict,
             Verdict::Locked {
@@ -109,7 +110,7 @@ mod tests {
     #[test]
     fn the_longer_wait_wins_when_both_are_locked() {
         let now = Utc::now();
-        let verdict = policy().check(now, failures(5, 14, now), failures(20, 2, now));
+        let verdict = policy().check(now, failures(6, 14, now), failures(21, 2, now));
         assert_eq!(
             verdict,
             Verdict::Locked {

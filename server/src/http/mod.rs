@@ -11,13 +11,17 @@ use axum::Router;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower::ServiceBuilder;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
 
 use crate::state::AppState;
 use session::SqlSessionStore;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+/// Forms and server-function calls are small; server functions read the whole body first.
+const PAGE_BODY_LIMIT: usize = 64 * 1024;
 
 pub fn router(state: AppState, sessions: SqlSessionStore) -> Router {
     let leptos_routes = generate_route_list(App);
@@ -31,7 +35,8 @@ pub fn router(state: AppState, sessions: SqlSessionStore) -> Router {
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
-        >(provide_services, shell));
+        >(provide_services, shell))
+        .layer(RequestBodyLimitLayer::new(PAGE_BODY_LIMIT));
 
     let session_layer = session::layer(sessions, &state.settings);
     let router = Router::new()
@@ -50,7 +55,11 @@ pub fn router(state: AppState, sessions: SqlSessionStore) -> Router {
     middleware::security_headers::apply(router).layer(
         ServiceBuilder::new()
             .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
-            .layer(TraceLayer::new_for_http().make_span_with(request_span))
+            .layer(
+                TraceLayer::new_for_http()
+                    .make_span_with(request_span)
+                    .on_response(DefaultOnResponse::new().level(Level::INFO)),
+            )
             .layer(PropagateRequestIdLayer::new(REQUEST_ID)),
     )
 }

@@ -13,7 +13,7 @@ pub struct FailureCount {
     pub oldest: Option<DateTime<Utc>>,
 }
 
-#[tracing::instrument(skip(pool))]
+#[tracing::instrument(skip_all)]
 pub async fn count_for_username(
     pool: &AnyPool,
     username: &str,
@@ -22,7 +22,7 @@ pub async fn count_for_username(
     count(pool, "username", username, since).await
 }
 
-#[tracing::instrument(skip(pool))]
+#[tracing::instrument(skip_all)]
 pub async fn count_for_ip(
     pool: &AnyPool,
     ip: &str,
@@ -51,7 +51,7 @@ async fn count(
     })
 }
 
-#[tracing::instrument(skip(pool))]
+#[tracing::instrument(skip_all)]
 pub async fn record(
     pool: &AnyPool,
     username: &str,
@@ -68,8 +68,9 @@ pub async fn record(
     Ok(())
 }
 
-/// After a successful login the account's own failures are forgotten (the IP's are not).
-#[tracing::instrument(skip(pool))]
+/// After a successful login the account's failures are forgotten (and no longer count
+/// against the IP they came from).
+#[tracing::instrument(skip_all)]
 pub async fn clear_for_username(pool: &AnyPool, username: &str) -> anyhow::Result<()> {
     sqlx::query("DELETE FROM login_failures WHERE username = $1")
         .bind(username)

@@ -65,7 +65,7 @@ pub struct NewUser<'a> {
     pub locale: &'a str,
 }
 
-#[tracing::instrument(skip(pool))]
+#[tracing::instrument(skip_all)]
 pub async fn find_by_username(
     pool: &AnyPool,
     username: &str,

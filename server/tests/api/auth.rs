@@ -16,6 +16,9 @@ on_both_backends!(
     state_changing_requests_need_our_origin,
     logout_ends_the_session,
     the_saved_language_comes_back_at_login,
+    the_session_cookie_is_secure_behind_https,
+    a_burst_of_parallel_guesses_gets_no_more_than_the_limit,
+    oversized_bodies_and_control_characters_are_refused,
 );
 
 async fn first_start_creates_the_admin_who_can_log_in(db: TestDb) {
@@ -236,4 +239,53 @@ async fn the_saved_language_comes_back_at_login(db: TestDb) {
     );
     let outcome: Value = response.json().await.expect("JSON");
     assert_eq!(outcome["locale"], "en");
+}
+
+async fn the_session_cookie_is_secure_behind_https(db: TestDb) {
+    let mut settings = db.settings();
+    settings.external_url = "https://atende.example.com".parse().expect("URL");
+    let app = spawn_app_with(db, settings).await;
+    let response = app.login(&app.client, "admin", ADMIN_PASSWORD).await;
+    assert_eq!(response.status(), 200);
+    let cookie = session_cookie(&response).expect("session cookie");
+    assert!(cookie.contains("Secure"), "{cookie}");
+}
+
+async fn a_burst_of_parallel_guesses_gets_no_more_than_the_limit(db: TestDb) {
+    let app = spawn_app(db).await;
+    app.create_user("ana", Role::Agent, "senha-da-ana").await;
+    let guesses = (0..12).map(|i| {
+        let app = &app;
+        async move {
+            app.login(&client(), "ana", &format!("guess-number-{i}"))
+                .await
+                .status()
+        }
+    });
+    let statuses = futures::future::join_all(guesses).await;
+    let checked = statuses.iter().filter(|s| s.as_u16() == 401).count();
+    let refused = statuses.iter().filter(|s| s.as_u16() == 429).count();
+    assert_eq!(checked + refused, 12, "{statuses:?}");
+    assert!(
+        checked <= 5,
+        "at most the limit of passwords were checked: {statuses:?}"
+    );
+}
+
+async fn oversized_bodies_and_control_characters_are_refused(db: TestDb) {
+    let app = spawn_app(db).await;
+    let huge = "x".repeat(1024 * 1024);
+    let response = app.login(&client(), &huge, "whatever-pass").await;
+    assert_eq!(response.status(), 413);
+    let response = app.login(&client(), "ana\u{0}", "whatever-pass").await;
+    assert_eq!(response.status(), 422);
+    assert_eq!(
+        response.text().await.expect("body"),
+        r#"{"Invalid":{"field":"username"}}"#
+    );
+    let failures: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM login_failures")
+        .fetch_one(app.store.pool())
+        .await
+        .expect("count");
+    assert_eq!(failures, 0, "refused input is not recorded");
 }

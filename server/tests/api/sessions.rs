@@ -14,6 +14,7 @@ on_both_backends!(
     changing_a_password_ends_the_sessions,
     sessions_end_at_the_absolute_timeout,
     sessions_survive_a_restart,
+    idle_sessions_expire,
 );
 
 async fn disabling_a_user_ends_their_sessions(db: TestDb) {
@@ -83,4 +84,17 @@ async fn sessions_survive_a_restart(db: TestDb) {
         .expect("sent");
     let user: Value = response.json().await.expect("JSON");
     assert_eq!(user["username"], "ana");
+}
+
+async fn idle_sessions_expire(db: TestDb) {
+    let mut settings = db.settings();
+    settings.session_idle_minutes = 0;
+    let app = spawn_app_with(db, settings).await;
+    app.create_user("ana", Role::Agent, "senha-da-ana").await;
+    assert_eq!(
+        app.login(&app.client, "ana", "senha-da-ana").await.status(),
+        200
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    assert_eq!(app.current_user(&app.client).await, Value::Null);
 }

@@ -24,7 +24,11 @@ where
                         Ok(Some(user)) if allowed.contains(&user.role) => render(user).into_any(),
                         Ok(Some(user)) => view! { <Forbidden role=user.role /> }.into_any(),
                         Ok(None) => view! { <Redirect path="/login" /> }.into_any(),
-                        Err(error) => view! { <p class="form-error"><ErrorMessage error /></p> }.into_any(),
+                        Err(error) => {
+                            #[cfg(feature = "ssr")]
+                            crate::server::fail(error.clone());
+                            view! { <p class="form-error"><ErrorMessage error /></p> }.into_any()
+                        }
                     }
                 })
             }}

@@ -27,7 +27,7 @@ pub fn LoginPage() -> impl IntoView {
         <main class="login">
             <div class="login-card">
                 <header class="login-brand">
-                    <span class="logo" aria-hidden="true">"A"</span>
+                    <span class="logo" aria-hidden="true">{t!(i18n, app.initial)}</span>
                     <div>
                         <strong>{t!(i18n, app.name)}</strong>
                         <small>{t!(i18n, app.tagline)}</small>
