@@ -42,6 +42,7 @@ for (const [role, user, refused] of [
     const response = await page.goto(refused);
     expect(response?.status()).toBe(403);
     await expect(page.locator("[data-page=forbidden] h1")).toHaveText("Acesso negado");
+    await page.screenshot({ path: `test-results/forbidden-${role}.png` });
   });
 }
 

@@ -1,10 +1,11 @@
 use leptos::prelude::*;
 
-use crate::error::{AppError, Field};
+use crate::error::AppError;
 
 /// Saves the signed-in user's interface language (the page switches at once by itself).
 #[server(endpoint = "auth/set_locale")]
 pub async fn save_locale(locale: String) -> Result<(), AppError> {
+    use crate::error::Field;
     use crate::server::{fail, services, session, session::current_user};
 
     if crate::locale::parse_locale(&locale).is_none() {
