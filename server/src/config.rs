@@ -68,8 +68,10 @@ time_zone = "America/Sao_Paulo"
 impl Settings {
     /// Loads defaults, then `config_file` if it exists, then `ATENDE_*` variables.
     /// `extract_lossy` accepts `1`/`yes`/`on` for booleans, as operators write them.
-    pub fn load(config_file: &Path) -> Result<Settings, figment::Error> {
-        let mut settings: Settings = Self::figment(config_file).extract_lossy()?;
+    pub fn load(config_file: &Path) -> anyhow::Result<Settings> {
+        let mut settings: Settings = Self::figment(config_file)
+            .extract_lossy()
+            .map_err(|e| anyhow::anyhow!("invalid settings: {e}"))?;
         // The password is taken verbatim: figment would parse an all-digit value as a number
         // (and quote it back in its error message) or trim and unquote it.
         if let Ok(password) = std::env::var("ATENDE_ADMIN_PASSWORD") {
@@ -107,6 +109,8 @@ impl Settings {
 }
 
 #[cfg(test)]
+// figment::Jail's closures must return figment's (large) error type.
+#[allow(clippy::result_large_err)]
 mod tests {
     use super::*;
     use secrecy::ExposeSecret;
@@ -125,7 +129,7 @@ mod tests {
         figment::Jail::expect_with(|jail| {
             jail.create_file("atende.toml", "port = 4000\nlog_format = \"json\"")?;
             jail.set_env("ATENDE_PORT", "5000");
-            let settings = Settings::load(Path::new("atende.toml"))?;
+            let settings = Settings::load(Path::new("atende.toml")).map_err(|e| e.to_string())?;
             assert_eq!(settings.port, 5000);
             assert_eq!(settings.log_format, LogFormat::Json);
             Ok(())
@@ -137,7 +141,7 @@ mod tests {
         figment::Jail::expect_with(|jail| {
             jail.set_env("ATENDE_ADMIN_PASSWORD", "20261121");
             jail.set_env("ATENDE_SANDBOX", "1");
-            let settings = Settings::load(Path::new("missing.toml"))?;
+            let settings = Settings::load(Path::new("missing.toml")).map_err(|e| e.to_string())?;
             let password = settings
                 .admin_password
                 .as_ref()
@@ -152,7 +156,7 @@ mod tests {
     fn the_admin_password_never_prints() {
         figment::Jail::expect_with(|jail| {
             jail.set_env("ATENDE_ADMIN_PASSWORD", "s3cret-value");
-            let settings = Settings::load(Path::new("missing.toml"))?;
+            let settings = Settings::load(Path::new("missing.toml")).map_err(|e| e.to_string())?;
             assert!(!format!("{settings:?}").contains("s3cret-value"));
             Ok(())
         });
