@@ -42,9 +42,16 @@ pub struct Settings {
     pub site_root: PathBuf,
     /// Enables the Messenger sandbox (customer page and Graph API stand-in).
     pub sandbox: bool,
+    /// The Meta app's secret: the key of the webhook signatures.
+    pub meta_app_secret: Option<SecretString>,
+    /// The token Meta's webhook handshake must present (`hub.verify_token`).
+    pub meta_verify_token: Option<SecretString>,
     /// IANA zone dates are shown in, e.g. `America/Sao_Paulo`.
     pub time_zone: String,
 }
+
+/// Environment variables read as they are, never parsed (see `Settings::load`).
+const VERBATIM_SECRETS: [&str; 3] = ["admin_password", "meta_app_secret", "meta_verify_token"];
 
 /// The defaults, as TOML so the README and the code cannot disagree about them.
 pub const DEFAULTS: &str = r#"
@@ -72,10 +79,17 @@ impl Settings {
         let mut settings: Settings = Self::figment(config_file)
             .extract_lossy()
             .map_err(|e| anyhow::anyhow!("invalid settings: {e}"))?;
-        // The password is taken verbatim: figment would parse an all-digit value as a number
-        // (and quote it back in its error message) or trim and unquote it.
-        if let Ok(password) = std::env::var("ATENDE_ADMIN_PASSWORD") {
-            settings.admin_password = Some(SecretString::from(password));
+        // Secrets are taken verbatim: figment would parse an all-digit value as a number (and
+        // quote it back in its error message) or trim and unquote it.
+        let verbatim = |key: &str| std::env::var(format!("ATENDE_{}", key.to_uppercase())).ok();
+        if let Some(value) = verbatim("admin_password") {
+            settings.admin_password = Some(SecretString::from(value));
+        }
+        if let Some(value) = verbatim("meta_app_secret") {
+            settings.meta_app_secret = Some(SecretString::from(value));
+        }
+        if let Some(value) = verbatim("meta_verify_token") {
+            settings.meta_verify_token = Some(SecretString::from(value));
         }
         Ok(settings)
     }
@@ -84,7 +98,7 @@ impl Settings {
         Figment::new()
             .merge(Toml::string(DEFAULTS))
             .merge(Toml::file(config_file))
-            .merge(Env::prefixed("ATENDE_").ignore(&["admin_password"]))
+            .merge(Env::prefixed("ATENDE_").ignore(&VERBATIM_SECRETS))
     }
 
     /// Settings for tests: defaults plus the given overrides, ignoring files and environment.

@@ -41,6 +41,7 @@ pub fn router(state: AppState, sessions: SqlSessionStore) -> Router {
     let session_layer = session::layer(sessions, &state.settings);
     let router = Router::new()
         .merge(health::router())
+        .merge(crate::channels::meta::webhook::router())
         .merge(pages)
         .layer(session_layer)
         .layer(axum::middleware::from_fn_with_state(

@@ -6,6 +6,7 @@
 mod connect;
 pub mod login_failures;
 pub mod users;
+pub mod webhook_deliveries;
 
 use anyhow::Context;
 use chrono::{DateTime, TimeZone, Utc};

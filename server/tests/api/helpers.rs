@@ -11,6 +11,8 @@ use serde_json::Value;
 use sqlx::Connection;
 
 pub const ADMIN_PASSWORD: &str = "admin-password-123";
+pub const META_APP_SECRET: &str = "test-app-secret";
+pub const META_VERIFY_TOKEN: &str = "test-verify-token";
 
 /// Runs each listed scenario as two tests, `sqlite` and `postgres`.
 #[macro_export]
@@ -100,6 +102,8 @@ impl TestDb {
     pub fn settings(&self) -> Settings {
         let mut settings = Settings::for_tests(&self.url);
         settings.admin_password = Some(SecretString::from(ADMIN_PASSWORD.to_owned()));
+        settings.meta_app_secret = Some(SecretString::from(META_APP_SECRET.to_owned()));
+        settings.meta_verify_token = Some(SecretString::from(META_VERIFY_TOKEN.to_owned()));
         settings
     }
 }

@@ -8,3 +8,4 @@ mod health;
 mod pages;
 mod provision;
 mod sessions;
+mod webhook;

@@ -1,0 +1,175 @@
+//! `GET|POST /hook/messageFacebook` and `/hook/messageInstagram` (the paths of the Tactium
+//! guide). GET answers Meta's subscription handshake. POST checks the signature on the raw
+//! body, stores the body durably, and only then answers 200: a crash before the answer lets
+//! Meta retry, a crash after it loses nothing.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::Utc;
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use serde_json::json;
+use subtle::ConstantTimeEq;
+
+use super::signature;
+use crate::state::AppState;
+use crate::store::webhook_deliveries::{self, Channel, DeliveryState};
+
+/// Meta's batches are small; this leaves room and refuses anything absurd (413).
+pub const MAX_BODY: usize = 10 * 1024 * 1024;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/hook/messageFacebook",
+            get(handshake).post(receive_messenger),
+        )
+        .route(
+            "/hook/messageInstagram",
+            get(handshake).post(receive_instagram),
+        )
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+}
+
+fn error(status: StatusCode, code: &str, message: &str) -> Response {
+    (status, Json(json!({ "error": code, "message": message }))).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+struct HandshakeQuery {
+    #[serde(rename = "hub.mode")]
+    mode: Option<String>,
+    #[serde(rename = "hub.verify_token")]
+    verify_token: Option<String>,
+    #[serde(rename = "hub.challenge")]
+    challenge: Option<String>,
+}
+
+fn same_secret(given: &str, expected: &SecretString) -> bool {
+    given
+        .as_bytes()
+        .ct_eq(expected.expose_secret().as_bytes())
+        .into()
+}
+
+/// Echoes `hub.challenge` when the mode is `subscribe` and the verify token is ours.
+async fn handshake(State(state): State<AppState>, Query(query): Query<HandshakeQuery>) -> Response {
+    let Some(expected) = state.settings.meta_verify_token.as_ref() else {
+        tracing::warn!("Webhook handshake refused: no verify token is configured");
+        return error(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "webhook verification is not configured",
+        );
+    };
+    match (query.mode.as_deref(), query.verify_token, query.challenge) {
+        (Some("subscribe"), Some(token), Some(challenge)) if same_secret(&token, expected) => {
+            tracing::info!("Webhook subscription verified");
+            (StatusCode::OK, challenge).into_response()
+        }
+        _ => {
+            tracing::warn!("Webhook handshake refused: wrong mode or verify token");
+            error(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "wrong hub.mode or hub.verify_token",
+            )
+        }
+    }
+}
+
+async fn receive_messenger(
+    state: State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    receive(Channel::Messenger, state, headers, body).await
+}
+
+async fn receive_instagram(
+    state: State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    receive(Channel::Instagram, state, headers, body).await
+}
+
+#[tracing::instrument(skip_all, fields(channel = channel.as_str()))]
+async fn receive(
+    channel: Channel,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) => {
+            tracing::warn!(status = %rejection.status(), "Webhook body refused");
+            return error(rejection.status(), "body_rejected", &rejection.body_text());
+        }
+    };
+    let Some(secret) = state.settings.meta_app_secret.as_ref() else {
+        tracing::warn!("Webhook delivery refused: no app secret is configured");
+        return error(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "webhook signatures cannot be checked",
+        );
+    };
+    let header = headers
+        .get(signature::HEADER)
+        .and_then(|value| value.to_str().ok());
+    if let Err(reason) = signature::verify(secret.expose_secret().as_bytes(), &body, header) {
+        tracing::warn!(
+            ?reason,
+            bytes = body.len(),
+            "Webhook delivery refused: bad signature"
+        );
+        return error(
+            StatusCode::FORBIDDEN,
+            "invalid_signature",
+            "X-Hub-Signature-256 does not match",
+        );
+    }
+    let well_formed = serde_json::from_slice::<serde::de::IgnoredAny>(&body).is_ok();
+    let delivery_state = if well_formed {
+        DeliveryState::Pending
+    } else {
+        DeliveryState::Malformed
+    };
+    let stored = webhook_deliveries::insert(
+        state.store.pool(),
+        channel,
+        &body,
+        delivery_state,
+        Utc::now(),
+    )
+    .await;
+    match stored {
+        Ok(id) if well_formed => {
+            tracing::info!(delivery = id, bytes = body.len(), "Webhook delivery stored");
+            (StatusCode::OK, "EVENT_RECEIVED").into_response()
+        }
+        Ok(id) => {
+            tracing::warn!(
+                delivery = id,
+                "Webhook delivery is not JSON; kept for inspection"
+            );
+            error(
+                StatusCode::BAD_REQUEST,
+                "malformed_json",
+                "the body is not valid JSON",
+            )
+        }
+        Err(failure) => {
+            // Not stored: Meta must retry, so it must not get a 200.
+            tracing::error!(error = ?failure, "Failed to store a webhook delivery");
+            error(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "try again")
+        }
+    }
+}

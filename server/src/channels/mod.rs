@@ -1,0 +1,3 @@
+//! Customer channels. Meta's Messenger and Instagram Direct share one webhook contract.
+
+pub mod meta;

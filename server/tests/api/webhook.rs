@@ -1,0 +1,174 @@
+use atende_server::channels::meta::signature;
+use atende_server::store::webhook_deliveries;
+use serde_json::Value;
+
+use crate::helpers::{spawn_app, TestApp, TestDb, META_APP_SECRET, META_VERIFY_TOKEN};
+use crate::on_both_backends;
+
+on_both_backends!(
+    the_subscription_handshake_echoes_the_challenge_only_for_our_token,
+    a_signed_delivery_is_stored_verbatim_before_the_200,
+    unsigned_or_wrongly_signed_deliveries_are_refused_and_not_stored,
+    a_legacy_sha1_signature_alone_is_refused,
+    malformed_json_with_a_valid_signature_is_kept_and_answered_400,
+    oversized_bodies_get_413_and_nothing_is_stored,
+    instagram_deliveries_use_their_own_path,
+);
+
+/// A batched Messenger delivery shaped like Meta's documented sample.
+const MESSENGER_SAMPLE: &str = r#"{"object":"page","entry":[{"id":"104719482392816","time":1732190000000,"messaging":[{"sender":{"id":"7300112233445566"},"recipient":{"id":"104719482392816"},"timestamp":1732190000000,"message":{"mid":"m_AbC123","text":"Olá, preciso de ajuda"}}]}]}"#;
+
+async fn post(
+    app: &TestApp,
+    path: &str,
+    body: &[u8],
+    signature_header: Option<(&str, String)>,
+) -> reqwest::Response {
+    let mut request = app
+        .client
+        .post(app.url(path))
+        .header("Content-Type", "application/json")
+        .body(body.to_vec());
+    if let Some((name, value)) = signature_header {
+        request = request.header(name, value);
+    }
+    request.send().await.expect("sent")
+}
+
+fn signed(body: &[u8]) -> Option<(&'static str, String)> {
+    Some((
+        "X-Hub-Signature-256",
+        signature::sign(META_APP_SECRET.as_bytes(), body),
+    ))
+}
+
+async fn stored(app: &TestApp) -> Vec<webhook_deliveries::Delivery> {
+    webhook_deliveries::recent(app.store.pool(), 100)
+        .await
+        .expect("deliveries")
+}
+
+async fn the_subscription_handshake_echoes_the_challenge_only_for_our_token(db: TestDb) {
+    let app = spawn_app(db).await;
+    let handshake = |mode: &str, token: &str| {
+        app.client.get(app.url("/hook/messageFacebook")).query(&[
+            ("hub.mode", mode),
+            ("hub.verify_token", token),
+            ("hub.challenge", "1158201444"),
+        ])
+    };
+    let ok = handshake("subscribe", META_VERIFY_TOKEN)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(ok.status(), 200);
+    assert_eq!(ok.text().await.expect("body"), "1158201444");
+    let wrong_token = handshake("subscribe", "guess").send().await.expect("sent");
+    assert_eq!(wrong_token.status(), 403);
+    let body: Value = wrong_token.json().await.expect("JSON error");
+    assert_eq!(body["error"], "forbidden");
+    assert_eq!(
+        handshake("unsubscribe", META_VERIFY_TOKEN)
+            .send()
+            .await
+            .expect("sent")
+            .status(),
+        403
+    );
+    let bare = app
+        .client
+        .get(app.url("/hook/messageFacebook"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(bare.status(), 403);
+}
+
+async fn a_signed_delivery_is_stored_verbatim_before_the_200(db: TestDb) {
+    let app = spawn_app(db).await;
+    let body = MESSENGER_SAMPLE.as_bytes();
+    let response = post(&app, "/hook/messageFacebook", body, signed(body)).await;
+    assert_eq!(response.status(), 200, "no Origin needed: Meta sends none");
+    assert_eq!(response.text().await.expect("body"), "EVENT_RECEIVED");
+    let deliveries = stored(&app).await;
+    assert_eq!(deliveries.len(), 1);
+    assert_eq!(deliveries[0].body, body, "stored byte for byte");
+    assert_eq!(deliveries[0].state, "pending");
+    assert_eq!(deliveries[0].channel, "messenger");
+}
+
+async fn unsigned_or_wrongly_signed_deliveries_are_refused_and_not_stored(db: TestDb) {
+    let app = spawn_app(db).await;
+    let body = MESSENGER_SAMPLE.as_bytes();
+    let forged = Some((
+        "X-Hub-Signature-256",
+        signature::sign(b"not-our-secret", body),
+    ));
+    let tampered_body = MESSENGER_SAMPLE.replace("ajuda", "AJUDA");
+    for (payload, header) in [
+        (body.to_vec(), None),
+        (body.to_vec(), forged),
+        (tampered_body.into_bytes(), signed(body)),
+        (
+            body.to_vec(),
+            Some(("X-Hub-Signature-256", "sha256=nothex".to_owned())),
+        ),
+    ] {
+        let response = post(&app, "/hook/messageFacebook", &payload, header).await;
+        assert_eq!(response.status(), 403);
+        let error: Value = response.json().await.expect("JSON error");
+        assert_eq!(error["error"], "invalid_signature");
+    }
+    assert!(stored(&app).await.is_empty());
+}
+
+async fn a_legacy_sha1_signature_alone_is_refused(db: TestDb) {
+    let app = spawn_app(db).await;
+    let body = MESSENGER_SAMPLE.as_bytes();
+    let sha1 = Some((
+        "X-Hub-Signature",
+        "sha1=0123456789abcdef0123456789abcdef01234567".to_owned(),
+    ));
+    assert_eq!(
+        post(&app, "/hook/messageFacebook", body, sha1)
+            .await
+            .status(),
+        403
+    );
+    assert!(stored(&app).await.is_empty());
+}
+
+async fn malformed_json_with_a_valid_signature_is_kept_and_answered_400(db: TestDb) {
+    let app = spawn_app(db).await;
+    let body = b"{\"object\":\"page\",\"entry\":[";
+    let response = post(&app, "/hook/messageFacebook", body, signed(body)).await;
+    assert_eq!(response.status(), 400);
+    let error: Value = response.json().await.expect("JSON error");
+    assert_eq!(error["error"], "malformed_json");
+    let deliveries = stored(&app).await;
+    assert_eq!(deliveries.len(), 1);
+    assert_eq!(deliveries[0].state, "malformed");
+    assert_eq!(deliveries[0].body, body);
+}
+
+async fn oversized_bodies_get_413_and_nothing_is_stored(db: TestDb) {
+    let app = spawn_app(db).await;
+    let body = vec![b' '; 10 * 1024 * 1024 + 1];
+    let response = post(&app, "/hook/messageFacebook", &body, signed(&body)).await;
+    assert_eq!(response.status(), 413);
+    let error: Value = response.json().await.expect("JSON error");
+    assert_eq!(error["error"], "body_rejected");
+    assert!(stored(&app).await.is_empty());
+}
+
+async fn instagram_deliveries_use_their_own_path(db: TestDb) {
+    let app = spawn_app(db).await;
+    let body = br#"{"object":"instagram","entry":[{"id":"17841400000000000","time":1732190000000,"messaging":[{"sender":{"id":"6100000000000001"},"recipient":{"id":"17841400000000000"},"timestamp":1732190000000,"message":{"mid":"aWdfZAG1","text":"oi"}}]}]}"#;
+    assert_eq!(
+        post(&app, "/hook/messageInstagram", body, signed(body))
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(stored(&app).await[0].channel, "instagram");
+}
