@@ -1,5 +1,6 @@
 //! Meta's webhook contract (Messenger, Instagram Direct): the subscription handshake, signed
-//! deliveries, durable ingest.
+//! deliveries, durable ingest, and the typed events inside a delivery.
 
+pub mod events;
 pub mod signature;
 pub mod webhook;
