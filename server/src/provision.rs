@@ -1,5 +1,5 @@
 //! `atende provision FILE`: idempotent upsert of the entities described in a TOML file.
-//! Users now; groups, schedules, pause reasons and services join as their issues land.
+//! Users and services now; groups, schedules and pause reasons join as their issues land.
 
 use std::path::Path;
 
@@ -12,13 +12,32 @@ use serde::Deserialize;
 use crate::auth::accounts::AccountService;
 use crate::auth::password;
 use crate::domain::account::{DisplayName, NewPassword, Username};
+use crate::domain::service::{Cifra, IntegrationUrl, ServiceName};
+use crate::store::services::{self, ServiceSpec, Upserted};
 use crate::store::users;
+use crate::store::webhook_deliveries::Channel;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProvisionFile {
     #[serde(default)]
     pub users: Vec<UserSpec>,
+    #[serde(default)]
+    pub services: Vec<ServiceEntry>,
+}
+
+/// A service as the file describes it (see `demo/demo.toml`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceEntry {
+    pub name: String,
+    /// `messenger` or `instagram`.
+    pub channel: String,
+    /// The page (or Instagram account) ID.
+    pub cifra: String,
+    pub integration_url: String,
+    #[serde(default = "default_active")]
+    pub active: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -47,6 +66,25 @@ fn default_active() -> bool {
 pub struct ProvisionReport {
     pub created: Vec<String>,
     pub updated: Vec<String>,
+}
+
+struct ValidService {
+    name: ServiceName,
+    channel: Channel,
+    cifra: Cifra,
+    integration_url: IntegrationUrl,
+    active: bool,
+}
+
+fn validate_service(entry: ServiceEntry) -> anyhow::Result<ValidService> {
+    let context = || format!("service {:?}", entry.name);
+    Ok(ValidService {
+        name: ServiceName::parse(&entry.name).with_context(context)?,
+        channel: entry.channel.parse().with_context(context)?,
+        cifra: Cifra::parse(&entry.cifra).with_context(context)?,
+        integration_url: IntegrationUrl::parse(&entry.integration_url).with_context(context)?,
+        active: entry.active,
+    })
 }
 
 pub fn read(path: &Path) -> anyhow::Result<ProvisionFile> {
@@ -101,6 +139,11 @@ pub async fn apply(
         .into_iter()
         .map(validate)
         .collect::<anyhow::Result<_>>()?;
+    let service_entries: Vec<ValidService> = file
+        .services
+        .into_iter()
+        .map(validate_service)
+        .collect::<anyhow::Result<_>>()?;
     let mut report = ProvisionReport::default();
     for user in users {
         let name = user.username.to_string();
@@ -108,6 +151,21 @@ pub async fn apply(
             Outcome::Created => report.created.push(name),
             Outcome::Updated => report.updated.push(name),
             Outcome::Unchanged => {}
+        }
+    }
+    for service in service_entries {
+        let spec = ServiceSpec {
+            name: &service.name,
+            channel: service.channel,
+            cifra: &service.cifra,
+            integration_url: &service.integration_url,
+            active: service.active,
+        };
+        let label = format!("service {}", service.cifra.as_str());
+        match services::upsert(accounts.store().pool(), &spec, Utc::now()).await? {
+            Upserted::Created => report.created.push(label),
+            Upserted::Updated => report.updated.push(label),
+            Upserted::Unchanged => {}
         }
     }
     Ok(report)

@@ -10,6 +10,7 @@ use leptos::config::LeptosOptions;
 use tokio::net::TcpListener;
 
 use crate::auth::accounts::AccountService;
+use crate::channels::meta::ingest::Ingest;
 use crate::config::Settings;
 use crate::domain::login_throttle::ThrottlePolicy;
 use crate::http;
@@ -52,11 +53,14 @@ impl Application {
         let listener = TcpListener::bind(&address)
             .await
             .with_context(|| format!("Failed to listen on {address}"))?;
+        let ingest = Ingest::new(store.clone());
+        ingest.spawn();
         let state = AppState {
             leptos_options: leptos_options(&settings, listener.local_addr()?),
             store: store.clone(),
             services,
             settings: Arc::new(settings),
+            ingest,
         };
         let router = http::router(state, sessions);
         Ok(Application {

@@ -6,6 +6,7 @@ use app::server::Services;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
+use crate::channels::meta::ingest::Ingest;
 use crate::config::Settings;
 use crate::store::Store;
 
@@ -15,4 +16,5 @@ pub struct AppState {
     pub store: Store,
     pub services: Services,
     pub settings: Arc<Settings>,
+    pub ingest: Ingest,
 }

@@ -2,3 +2,4 @@
 
 pub mod account;
 pub mod login_throttle;
+pub mod service;

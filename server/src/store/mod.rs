@@ -4,7 +4,10 @@
 //! `$n` placeholders, which both backends accept. Where the dialects differ, `Backend` says so.
 
 mod connect;
+pub mod conversations;
 pub mod login_failures;
+pub mod messages;
+pub mod services;
 pub mod users;
 pub mod webhook_deliveries;
 

@@ -2,7 +2,7 @@
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
-use sqlx::{AnyPool, FromRow};
+use sqlx::{AnyConnection, AnyPool, FromRow};
 
 use super::{from_millis, to_millis};
 
@@ -21,12 +21,30 @@ impl Channel {
     }
 }
 
+impl std::str::FromStr for Channel {
+    type Err = anyhow::Error;
+
+    fn from_str(s: &str) -> anyhow::Result<Channel> {
+        match s {
+            "messenger" => Ok(Channel::Messenger),
+            "instagram" => Ok(Channel::Instagram),
+            other => anyhow::bail!("unknown channel {other:?}"),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DeliveryState {
     /// Verified and well-formed JSON, waiting to be processed.
     Pending,
     /// Verified but not JSON: answered 400 and kept for inspection.
     Malformed,
+    /// Its events were stored (events for unknown pages are noted in `error`).
+    Processed,
+    /// Every event in it was for a page no active service has: kept for inspection.
+    UnknownPage,
+    /// JSON, but not a webhook payload.
+    Failed,
 }
 
 impl DeliveryState {
@@ -34,8 +52,56 @@ impl DeliveryState {
         match self {
             DeliveryState::Pending => "pending",
             DeliveryState::Malformed => "malformed",
+            DeliveryState::Processed => "processed",
+            DeliveryState::UnknownPage => "unknown_page",
+            DeliveryState::Failed => "failed",
         }
     }
+}
+
+/// A pending delivery claimed by the transaction that will process it.
+#[derive(Debug, Clone, FromRow)]
+pub struct Claimed {
+    pub id: i64,
+    pub channel: String,
+    pub body: Vec<u8>,
+}
+
+/// Claims the oldest pending delivery. The first statement of the transaction is a write, so
+/// SQLite takes its write lock at once (no stale-snapshot upgrade failures) and PostgreSQL locks
+/// the row: a second instance re-checks `state` after the first commits and skips it.
+#[tracing::instrument(skip(conn))]
+pub async fn claim_next(conn: &mut AnyConnection) -> anyhow::Result<Option<Claimed>> {
+    sqlx::query_as(
+        "UPDATE webhook_deliveries SET state = 'pending'
+         WHERE state = 'pending'
+           AND id = (SELECT MIN(id) FROM webhook_deliveries WHERE state = 'pending')
+         RETURNING id, channel, body",
+    )
+    .fetch_optional(conn)
+    .await
+    .context("Failed to claim a webhook delivery")
+}
+
+#[tracing::instrument(skip(conn))]
+pub async fn finish(
+    conn: &mut AnyConnection,
+    id: i64,
+    state: DeliveryState,
+    error: Option<&str>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE webhook_deliveries SET state = $1, error = $2, processed_at = $3 WHERE id = $4",
+    )
+    .bind(state.as_str())
+    .bind(error)
+    .bind(to_millis(now))
+    .bind(id)
+    .execute(conn)
+    .await
+    .context("Failed to record the outcome of a webhook delivery")?;
+    Ok(())
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -45,6 +111,7 @@ struct DeliveryRow {
     received_at: i64,
     body: Vec<u8>,
     state: String,
+    error: Option<String>,
 }
 
 /// A stored delivery, as an admin inspecting it sees it.
@@ -55,6 +122,7 @@ pub struct Delivery {
     pub received_at: DateTime<Utc>,
     pub body: Vec<u8>,
     pub state: String,
+    pub error: Option<String>,
 }
 
 /// Stores a verified body; returns its id once the write is durable.
@@ -83,7 +151,7 @@ pub async fn insert(
 #[tracing::instrument(skip(pool))]
 pub async fn recent(pool: &AnyPool, limit: i64) -> anyhow::Result<Vec<Delivery>> {
     let rows: Vec<DeliveryRow> = sqlx::query_as(
-        "SELECT id, channel, received_at, body, state FROM webhook_deliveries ORDER BY id DESC LIMIT $1",
+        "SELECT id, channel, received_at, body, state, error FROM webhook_deliveries ORDER BY id DESC LIMIT $1",
     )
     .bind(limit)
     .fetch_all(pool)
@@ -97,6 +165,7 @@ pub async fn recent(pool: &AnyPool, limit: i64) -> anyhow::Result<Vec<Delivery>>
             received_at: from_millis(row.received_at),
             body: row.body,
             state: row.state,
+            error: row.error,
         })
         .collect())
 }

@@ -93,7 +93,12 @@ async fn a_signed_delivery_is_stored_verbatim_before_the_200(db: TestDb) {
     let deliveries = stored(&app).await;
     assert_eq!(deliveries.len(), 1);
     assert_eq!(deliveries[0].body, body, "stored byte for byte");
-    assert_eq!(deliveries[0].state, "pending");
+    // The worker may already have processed it (no service has this page in this test).
+    assert!(
+        ["pending", "unknown_page"].contains(&deliveries[0].state.as_str()),
+        "{:?}",
+        deliveries[0].state
+    );
     assert_eq!(deliveries[0].channel, "messenger");
 }
 

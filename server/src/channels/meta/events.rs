@@ -67,6 +67,21 @@ pub struct Attachment {
     pub payload: AttachmentPayload,
 }
 
+impl MessageBody {
+    /// The attachments as stored with the message.
+    pub fn attachments_json(&self) -> serde_json::Value {
+        let list = self.attachments.iter().map(|a| {
+            serde_json::json!({
+                "kind": a.kind,
+                "url": a.payload.url,
+                "sticker_id": a.payload.sticker_id,
+                "title": a.payload.title,
+            })
+        });
+        serde_json::Value::Array(list.collect())
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct AttachmentPayload {
     pub url: Option<String>,

@@ -2,5 +2,6 @@
 //! deliveries, durable ingest, and the typed events inside a delivery.
 
 pub mod events;
+pub mod ingest;
 pub mod signature;
 pub mod webhook;

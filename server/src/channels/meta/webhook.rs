@@ -153,6 +153,7 @@ async fn receive(
     match stored {
         Ok(id) if well_formed => {
             tracing::info!(delivery = id, bytes = body.len(), "Webhook delivery stored");
+            state.ingest.wake();
             (StatusCode::OK, "EVENT_RECEIVED").into_response()
         }
         Ok(id) => {

@@ -1,0 +1,238 @@
+//! Turns stored webhook deliveries into contacts, conversations and messages, oldest first,
+//! one delivery per transaction. Runs after each stored delivery (woken by the webhook) and on
+//! a timer, so deliveries left pending by a crash or restart are processed too. Messages are
+//! stored once per `mid`, however often Meta delivers them.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use chrono::{DateTime, TimeZone, Utc};
+use sqlx::AnyConnection;
+use tokio::sync::Notify;
+
+use super::events::{self, EventKind, InboundEvent, MessageBody};
+use crate::store::webhook_deliveries::{self, Channel, DeliveryState};
+use crate::store::{conversations, messages, services, Store};
+
+/// Echoes of messages Atende sent carry this prefix in their metadata.
+pub const OUR_METADATA_PREFIX: &str = "atende:";
+
+#[derive(Clone)]
+pub struct Ingest {
+    store: Store,
+    wake: Arc<Notify>,
+}
+
+/// What became of one event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Applied {
+    Stored,
+    Duplicate,
+    UnknownPage,
+    Ignored,
+}
+
+impl Ingest {
+    pub fn new(store: Store) -> Ingest {
+        Ingest {
+            store,
+            wake: Arc::new(Notify::new()),
+        }
+    }
+
+    /// A delivery was stored: process it now rather than at the next tick.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    pub fn spawn(&self) {
+        let ingest = self.clone();
+        tokio::spawn(async move {
+            loop {
+                if let Err(error) = ingest.process_pending().await {
+                    tracing::error!(error = ?error, "Webhook processing failed; retrying shortly");
+                }
+                tokio::select! {
+                    () = ingest.wake.notified() => {}
+                    () = tokio::time::sleep(Duration::from_secs(2)) => {}
+                }
+            }
+        });
+    }
+
+    /// Processes pending deliveries until none is left; returns how many it processed.
+    pub async fn process_pending(&self) -> anyhow::Result<usize> {
+        let mut processed = 0;
+        while self.process_next().await? {
+            processed += 1;
+        }
+        Ok(processed)
+    }
+
+    async fn process_next(&self) -> anyhow::Result<bool> {
+        let mut tx = self
+            .store
+            .pool()
+            .begin()
+            .await
+            .context("Failed to start processing")?;
+        let Some(delivery) = webhook_deliveries::claim_next(&mut tx).await? else {
+            tx.rollback().await.ok();
+            return Ok(false);
+        };
+        let now = Utc::now();
+        let (state, note) = match (
+            delivery.channel.parse::<Channel>(),
+            events::parse(&delivery.body),
+        ) {
+            (Ok(channel), Ok(events)) => apply_all(&mut tx, channel, &events, now).await?,
+            (Err(error), _) => (DeliveryState::Failed, Some(error.to_string())),
+            (_, Err(error)) => (DeliveryState::Failed, Some(error.to_string())),
+        };
+        webhook_deliveries::finish(&mut tx, delivery.id, state, note.as_deref(), now).await?;
+        tx.commit()
+            .await
+            .context("Failed to commit a processed delivery")?;
+        tracing::info!(delivery = delivery.id, ?state, "Webhook delivery processed");
+        Ok(true)
+    }
+}
+
+async fn apply_all(
+    conn: &mut AnyConnection,
+    channel: Channel,
+    events: &[InboundEvent],
+    now: DateTime<Utc>,
+) -> anyhow::Result<(DeliveryState, Option<String>)> {
+    let mut unknown_pages: Vec<&str> = Vec::new();
+    let mut known = 0;
+    for event in events {
+        match apply(conn, channel, event, now).await? {
+            Applied::UnknownPage => unknown_pages.push(&event.page_id),
+            Applied::Stored | Applied::Duplicate | Applied::Ignored => known += 1,
+        }
+    }
+    unknown_pages.dedup();
+    let note = (!unknown_pages.is_empty())
+        .then(|| format!("no active service for page {}", unknown_pages.join(", ")));
+    let state = if known == 0 && !unknown_pages.is_empty() {
+        DeliveryState::UnknownPage
+    } else {
+        DeliveryState::Processed
+    };
+    Ok((state, note))
+}
+
+fn event_time(event: &InboundEvent, now: DateTime<Utc>) -> DateTime<Utc> {
+    Utc.timestamp_millis_opt(event.timestamp)
+        .single()
+        .unwrap_or(now)
+}
+
+async fn apply(
+    conn: &mut AnyConnection,
+    channel: Channel,
+    event: &InboundEvent,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Applied> {
+    let Some(service) = services::find_active_by_cifra(conn, channel, &event.page_id).await? else {
+        return Ok(Applied::UnknownPage);
+    };
+    let at = event_time(event, now);
+    match &event.kind {
+        EventKind::Message(body) => {
+            store_message(conn, service.id, event, body, Author::Customer, at, now).await
+        }
+        EventKind::Echo { body, metadata, .. } => {
+            if metadata
+                .as_deref()
+                .is_some_and(|m| m.starts_with(OUR_METADATA_PREFIX))
+            {
+                // Our own send: the outbox already recorded it under this mid.
+                return Ok(Applied::Duplicate);
+            }
+            store_message(conn, service.id, event, body, Author::PageInbox, at, now).await
+        }
+        EventKind::Postback {
+            mid,
+            title,
+            payload,
+        } => {
+            let body = MessageBody {
+                mid: mid.clone().unwrap_or_else(|| {
+                    format!("postback:{}:{}", event.customer_id, event.timestamp)
+                }),
+                text: title.clone().or_else(|| payload.clone()),
+                attachments: Vec::new(),
+                reply_to: None,
+                quick_reply: payload.clone(),
+            };
+            store_message(conn, service.id, event, &body, Author::Customer, at, now).await
+        }
+        EventKind::Delivery { mids, watermark } => {
+            if let Some(contact) =
+                conversations::find_contact(conn, service.id, &event.customer_id).await?
+            {
+                let watermark = Utc.timestamp_millis_opt(*watermark).single().unwrap_or(at);
+                messages::mark_delivered(conn, contact, watermark, mids, now).await?;
+            }
+            Ok(Applied::Stored)
+        }
+        EventKind::Read { watermark } => {
+            if let Some(contact) =
+                conversations::find_contact(conn, service.id, &event.customer_id).await?
+            {
+                let watermark = Utc.timestamp_millis_opt(*watermark).single().unwrap_or(at);
+                messages::mark_read(conn, contact, watermark, now).await?;
+            }
+            Ok(Applied::Stored)
+        }
+        EventKind::Reaction { .. } | EventKind::Unsupported => Ok(Applied::Ignored),
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Author {
+    Customer,
+    PageInbox,
+}
+
+async fn store_message(
+    conn: &mut AnyConnection,
+    service_id: i64,
+    event: &InboundEvent,
+    body: &MessageBody,
+    author: Author,
+    at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Applied> {
+    if messages::mid_exists(conn, &body.mid).await? {
+        return Ok(Applied::Duplicate);
+    }
+    let contact = conversations::upsert_contact(conn, service_id, &event.customer_id, now).await?;
+    let conversation = match conversations::find_open(conn, contact).await? {
+        Some(open) => open,
+        None => conversations::open(conn, service_id, contact, now).await?,
+    };
+    let attachments =
+        serde_json::to_string(&body.attachments_json()).context("Failed to encode attachments")?;
+    let (direction, author_name, status) = match author {
+        Author::Customer => ("in", "customer", "received"),
+        Author::PageInbox => ("out", "page_inbox", "sent"),
+    };
+    let message = messages::NewMessage {
+        conversation_id: conversation,
+        direction,
+        author: author_name,
+        mid: Some(&body.mid),
+        text: body.text.as_deref(),
+        attachments: &attachments,
+        reply_to_mid: body.reply_to.as_deref(),
+        status,
+        sent_at: at,
+    };
+    messages::insert(conn, &message, now).await?;
+    conversations::touch(conn, conversation, at, matches!(author, Author::Customer)).await?;
+    Ok(Applied::Stored)
+}

@@ -1,0 +1,153 @@
+//! Queries on `messages`.
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use sqlx::{AnyConnection, AnyPool, FromRow};
+
+use super::to_millis;
+
+pub struct NewMessage<'a> {
+    pub conversation_id: i64,
+    pub direction: &'static str,
+    pub author: &'static str,
+    pub mid: Option<&'a str>,
+    pub text: Option<&'a str>,
+    /// JSON array.
+    pub attachments: &'a str,
+    pub reply_to_mid: Option<&'a str>,
+    pub status: &'static str,
+    pub sent_at: DateTime<Utc>,
+}
+
+#[tracing::instrument(skip(conn))]
+pub async fn mid_exists(conn: &mut AnyConnection, mid: &str) -> anyhow::Result<bool> {
+    let found: Option<i64> = sqlx::query_scalar("SELECT id FROM messages WHERE mid = $1")
+        .bind(mid)
+        .fetch_optional(conn)
+        .await
+        .context("Failed to look up a message by mid")?;
+    Ok(found.is_some())
+}
+
+#[tracing::instrument(skip(conn, message), fields(conversation = message.conversation_id))]
+pub async fn insert(
+    conn: &mut AnyConnection,
+    message: &NewMessage<'_>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO messages (conversation_id, direction, author, mid, text, attachments, reply_to_mid,
+                               status, sent_at, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+    )
+    .bind(message.conversation_id)
+    .bind(message.direction)
+    .bind(message.author)
+    .bind(message.mid)
+    .bind(message.text)
+    .bind(message.attachments)
+    .bind(message.reply_to_mid)
+    .bind(message.status)
+    .bind(to_millis(message.sent_at))
+    .bind(to_millis(now))
+    .fetch_one(conn)
+    .await
+    .context("Failed to store a message")
+}
+
+/// Outbound messages to this contact sent up to `watermark` (or listed) reached the device.
+#[tracing::instrument(skip(conn, mids))]
+pub async fn mark_delivered(
+    conn: &mut AnyConnection,
+    contact_id: i64,
+    watermark: DateTime<Utc>,
+    mids: &[String],
+    now: DateTime<Utc>,
+) -> anyhow::Result<u64> {
+    let mut updated = advance(
+        conn,
+        contact_id,
+        "delivered",
+        "delivered_at",
+        watermark,
+        now,
+    )
+    .await?;
+    for mid in mids {
+        let done = sqlx::query(
+            "UPDATE messages SET status = 'delivered', delivered_at = $1 WHERE mid = $2 AND status = 'sent'",
+        )
+        .bind(to_millis(now))
+        .bind(mid)
+        .execute(&mut *conn)
+        .await
+        .context("Failed to mark a message delivered")?;
+        updated += done.rows_affected();
+    }
+    Ok(updated)
+}
+
+/// The customer read everything sent to them up to `watermark`.
+#[tracing::instrument(skip(conn))]
+pub async fn mark_read(
+    conn: &mut AnyConnection,
+    contact_id: i64,
+    watermark: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<u64> {
+    advance(conn, contact_id, "read", "read_at", watermark, now).await
+}
+
+async fn advance(
+    conn: &mut AnyConnection,
+    contact_id: i64,
+    status: &'static str,
+    column: &'static str,
+    watermark: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<u64> {
+    let earlier = if status == "read" {
+        "('sent', 'delivered')"
+    } else {
+        "('sent')"
+    };
+    let sql = format!(
+        "UPDATE messages SET status = '{status}', {column} = $1
+         WHERE direction = 'out' AND status IN {earlier} AND sent_at <= $2
+           AND conversation_id IN (SELECT id FROM conversations WHERE contact_id = $3)"
+    );
+    let done = sqlx::query(&sql)
+        .bind(to_millis(now))
+        .bind(to_millis(watermark))
+        .bind(contact_id)
+        .execute(conn)
+        .await
+        .context("Failed to advance message states")?;
+    Ok(done.rows_affected())
+}
+
+/// A message as tests and (later) the console read it.
+#[derive(Debug, Clone, FromRow)]
+pub struct MessageRow {
+    pub id: i64,
+    pub conversation_id: i64,
+    pub direction: String,
+    pub author: String,
+    pub mid: Option<String>,
+    pub text: Option<String>,
+    pub attachments: String,
+    pub status: String,
+}
+
+#[tracing::instrument(skip(pool))]
+pub async fn list_for_service(pool: &AnyPool, service_id: i64) -> anyhow::Result<Vec<MessageRow>> {
+    sqlx::query_as(
+        "SELECT m.id, m.conversation_id, m.direction, m.author, m.mid, m.text, m.attachments, m.status
+         FROM messages m JOIN conversations c ON c.id = m.conversation_id
+         WHERE c.service_id = $1 ORDER BY m.id",
+    )
+    .bind(service_id)
+    .fetch_all(pool)
+    .await
+    .context("Failed to list messages")
+}

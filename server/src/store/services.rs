@@ -1,0 +1,99 @@
+//! Queries on `services`.
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use sqlx::{AnyConnection, AnyPool, FromRow};
+
+use super::to_millis;
+use crate::domain::service::{Cifra, IntegrationUrl, ServiceName};
+use crate::store::webhook_deliveries::Channel;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct ServiceRecord {
+    pub id: i64,
+    pub name: String,
+    pub channel: String,
+    pub cifra: String,
+    pub integration_url: String,
+}
+
+/// The active service a webhook event addresses (by channel and page / account ID).
+#[tracing::instrument(skip(conn))]
+pub async fn find_active_by_cifra(
+    conn: &mut AnyConnection,
+    channel: Channel,
+    cifra: &str,
+) -> anyhow::Result<Option<ServiceRecord>> {
+    sqlx::query_as(
+        "SELECT id, name, channel, cifra, integration_url FROM services
+         WHERE channel = $1 AND cifra = $2 AND active = 1",
+    )
+    .bind(channel.as_str())
+    .bind(cifra)
+    .fetch_optional(conn)
+    .await
+    .context("Failed to look up a service by cifra")
+}
+
+pub struct ServiceSpec<'a> {
+    pub name: &'a ServiceName,
+    pub channel: Channel,
+    pub cifra: &'a Cifra,
+    pub integration_url: &'a IntegrationUrl,
+    pub active: bool,
+}
+
+/// What `upsert` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upserted {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+/// Creates the service with this channel and cifra, or brings the existing one in line.
+#[tracing::instrument(skip(pool, spec), fields(cifra = spec.cifra.as_str()))]
+pub async fn upsert(
+    pool: &AnyPool,
+    spec: &ServiceSpec<'_>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Upserted> {
+    let active = i64::from(spec.active);
+    let existing: Option<(i64, String, String, i64)> = sqlx::query_as(
+        "SELECT id, name, integration_url, active FROM services WHERE channel = $1 AND cifra = $2",
+    )
+    .bind(spec.channel.as_str())
+    .bind(spec.cifra.as_str())
+    .fetch_optional(pool)
+    .await
+    .context("Failed to look up a service")?;
+    let Some((id, name, url, was_active)) = existing else {
+        sqlx::query(
+            "INSERT INTO services (name, channel, cifra, integration_url, active, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $6)",
+        )
+        .bind(spec.name.as_str())
+        .bind(spec.channel.as_str())
+        .bind(spec.cifra.as_str())
+        .bind(spec.integration_url.as_str())
+        .bind(active)
+        .bind(to_millis(now))
+        .execute(pool)
+        .await
+        .context("Failed to create a service")?;
+        return Ok(Upserted::Created);
+    };
+    if name == spec.name.as_str() && url == spec.integration_url.as_str() && was_active == active {
+        return Ok(Upserted::Unchanged);
+    }
+    sqlx::query("UPDATE services SET name = $1, integration_url = $2, active = $3, updated_at = $4 WHERE id = $5")
+        .bind(spec.name.as_str())
+        .bind(spec.integration_url.as_str())
+        .bind(active)
+        .bind(to_millis(now))
+        .bind(id)
+        .execute(pool)
+        .await
+        .context("Failed to update a service")?;
+    Ok(Upserted::Updated)
+}
