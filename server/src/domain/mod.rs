@@ -2,4 +2,5 @@
 
 pub mod account;
 pub mod login_throttle;
+pub mod messaging_window;
 pub mod service;

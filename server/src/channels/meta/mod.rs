@@ -2,6 +2,7 @@
 //! deliveries, durable ingest, and the typed events inside a delivery.
 
 pub mod events;
+pub mod graph_error;
 pub mod ingest;
 pub mod signature;
 pub mod webhook;
