@@ -46,12 +46,21 @@ pub struct Settings {
     pub meta_app_secret: Option<SecretString>,
     /// The token Meta's webhook handshake must present (`hub.verify_token`).
     pub meta_verify_token: Option<SecretString>,
+    /// The key that encrypts page tokens at rest (64 hex digits); else `secret_key_file`.
+    pub secret_key: Option<SecretString>,
+    /// Where the generated key is kept when `secret_key` is not set (never in the database).
+    pub secret_key_file: PathBuf,
     /// IANA zone dates are shown in, e.g. `America/Sao_Paulo`.
     pub time_zone: String,
 }
 
 /// Environment variables read as they are, never parsed (see `Settings::load`).
-const VERBATIM_SECRETS: [&str; 3] = ["admin_password", "meta_app_secret", "meta_verify_token"];
+const VERBATIM_SECRETS: [&str; 4] = [
+    "admin_password",
+    "meta_app_secret",
+    "meta_verify_token",
+    "secret_key",
+];
 
 /// The defaults, as TOML so the README and the code cannot disagree about them.
 pub const DEFAULTS: &str = r#"
@@ -70,6 +79,7 @@ trust_forwarded_for = false
 site_root = "target/site"
 sandbox = false
 time_zone = "America/Sao_Paulo"
+secret_key_file = "data/secret.key"
 "#;
 
 impl Settings {
@@ -90,6 +100,9 @@ impl Settings {
         }
         if let Some(value) = verbatim("meta_verify_token") {
             settings.meta_verify_token = Some(SecretString::from(value));
+        }
+        if let Some(value) = verbatim("secret_key") {
+            settings.secret_key = Some(SecretString::from(value));
         }
         Ok(settings)
     }

@@ -3,6 +3,7 @@ use clap::Parser;
 use atende_server::auth::accounts::AccountService;
 use atende_server::cli::{run_user_command, Cli, Command};
 use atende_server::config::Settings;
+use atende_server::secret_box::SecretBox;
 use atende_server::startup::{shutdown_signal, throttle_policy, Application};
 use atende_server::{provision, store, telemetry};
 
@@ -25,8 +26,10 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::User(command) => run_user_command(&accounts(&settings).await?, command).await,
         Command::Provision { file } => {
-            let report =
-                provision::apply(&accounts(&settings).await?, provision::read(&file)?).await?;
+            let secrets =
+                SecretBox::load_or_create(settings.secret_key.as_ref(), &settings.secret_key_file)?;
+            let content = provision::read(&file)?;
+            let report = provision::apply(&accounts(&settings).await?, &secrets, content).await?;
             println!(
                 "provisioned {}: created {:?}, updated {:?}",
                 file.display(),

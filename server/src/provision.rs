@@ -6,13 +6,14 @@ use std::path::Path;
 use anyhow::Context;
 use app::model::Role;
 use chrono::Utc;
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 use crate::auth::accounts::AccountService;
 use crate::auth::password;
 use crate::domain::account::{DisplayName, NewPassword, Username};
 use crate::domain::service::{Cifra, IntegrationUrl, ServiceName};
+use crate::secret_box::SecretBox;
 use crate::store::services::{self, ServiceSpec, Upserted};
 use crate::store::users;
 use crate::store::webhook_deliveries::Channel;
@@ -36,6 +37,8 @@ pub struct ServiceEntry {
     /// The page (or Instagram account) ID.
     pub cifra: String,
     pub integration_url: String,
+    /// The page access token: stored sealed, never printed.
+    pub access_token: Option<SecretString>,
     #[serde(default = "default_active")]
     pub active: bool,
 }
@@ -73,6 +76,7 @@ struct ValidService {
     channel: Channel,
     cifra: Cifra,
     integration_url: IntegrationUrl,
+    access_token: Option<SecretString>,
     active: bool,
 }
 
@@ -83,6 +87,7 @@ fn validate_service(entry: ServiceEntry) -> anyhow::Result<ValidService> {
         channel: entry.channel.parse().with_context(context)?,
         cifra: Cifra::parse(&entry.cifra).with_context(context)?,
         integration_url: IntegrationUrl::parse(&entry.integration_url).with_context(context)?,
+        access_token: entry.access_token,
         active: entry.active,
     })
 }
@@ -132,6 +137,7 @@ fn validate(spec: UserSpec) -> anyhow::Result<ValidUser> {
 /// before anything is written, so an invalid file changes nothing.
 pub async fn apply(
     accounts: &AccountService,
+    secrets: &SecretBox,
     file: ProvisionFile,
 ) -> anyhow::Result<ProvisionReport> {
     let users: Vec<ValidUser> = file
@@ -162,7 +168,23 @@ pub async fn apply(
             active: service.active,
         };
         let label = format!("service {}", service.cifra.as_str());
-        match services::upsert(accounts.store().pool(), &spec, Utc::now()).await? {
+        let pool = accounts.store().pool();
+        let mut outcome = services::upsert(pool, &spec, Utc::now()).await?;
+        if let Some(token) = &service.access_token {
+            let stored =
+                services::access_token_of(pool, service.channel, service.cifra.as_str()).await?;
+            let Some((id, sealed)) = stored else {
+                anyhow::bail!("{label} vanished while being provisioned");
+            };
+            let current = sealed.and_then(|s| secrets.open(&s).ok());
+            if current.as_ref().map(ExposeSecret::expose_secret) != Some(token.expose_secret()) {
+                services::set_access_token(pool, id, &secrets.seal(token)?, Utc::now()).await?;
+                if outcome == Upserted::Unchanged {
+                    outcome = Upserted::Updated;
+                }
+            }
+        }
+        match outcome {
             Upserted::Created => report.created.push(label),
             Upserted::Updated => report.updated.push(label),
             Upserted::Unchanged => {}

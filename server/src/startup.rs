@@ -10,10 +10,13 @@ use leptos::config::LeptosOptions;
 use tokio::net::TcpListener;
 
 use crate::auth::accounts::AccountService;
+use crate::channels::meta::graph::GraphClient;
 use crate::channels::meta::ingest::Ingest;
+use crate::channels::meta::outbound::Sender;
 use crate::config::Settings;
 use crate::domain::login_throttle::ThrottlePolicy;
 use crate::http;
+use crate::secret_box::SecretBox;
 use crate::state::AppState;
 use crate::store::{self, Store};
 
@@ -55,12 +58,17 @@ impl Application {
             .with_context(|| format!("Failed to listen on {address}"))?;
         let ingest = Ingest::new(store.clone());
         ingest.spawn();
+        let secrets =
+            SecretBox::load_or_create(settings.secret_key.as_ref(), &settings.secret_key_file)?;
+        let sender = Sender::new(store.clone(), secrets, GraphClient::new()?);
+        sender.spawn();
         let state = AppState {
             leptos_options: leptos_options(&settings, listener.local_addr()?),
             store: store.clone(),
             services,
             settings: Arc::new(settings),
             ingest,
+            sender,
         };
         let router = http::router(state, sessions);
         Ok(Application {

@@ -7,6 +7,7 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
 use crate::channels::meta::ingest::Ingest;
+use crate::channels::meta::outbound::Sender;
 use crate::config::Settings;
 use crate::store::Store;
 
@@ -17,4 +18,5 @@ pub struct AppState {
     pub services: Services,
     pub settings: Arc<Settings>,
     pub ingest: Ingest,
+    pub sender: Sender,
 }

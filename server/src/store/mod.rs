@@ -7,6 +7,7 @@ mod connect;
 pub mod conversations;
 pub mod login_failures;
 pub mod messages;
+pub mod outbox;
 pub mod services;
 pub mod users;
 pub mod webhook_deliveries;

@@ -97,3 +97,36 @@ pub async fn upsert(
         .context("Failed to update a service")?;
     Ok(Upserted::Updated)
 }
+
+/// Stores the sealed page access token of a service.
+#[tracing::instrument(skip(pool, sealed))]
+pub async fn set_access_token(
+    pool: &AnyPool,
+    service_id: i64,
+    sealed: &str,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    sqlx::query("UPDATE services SET access_token_sealed = $1, updated_at = $2 WHERE id = $3")
+        .bind(sealed)
+        .bind(to_millis(now))
+        .bind(service_id)
+        .execute(pool)
+        .await
+        .context("Failed to store a service's access token")?;
+    Ok(())
+}
+
+/// The sealed token of the service with this channel and cifra, and the service's id.
+#[tracing::instrument(skip(pool))]
+pub async fn access_token_of(
+    pool: &AnyPool,
+    channel: Channel,
+    cifra: &str,
+) -> anyhow::Result<Option<(i64, Option<String>)>> {
+    sqlx::query_as("SELECT id, access_token_sealed FROM services WHERE channel = $1 AND cifra = $2")
+        .bind(channel.as_str())
+        .bind(cifra)
+        .fetch_optional(pool)
+        .await
+        .context("Failed to read a service's access token")
+}

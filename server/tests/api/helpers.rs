@@ -13,6 +13,12 @@ use sqlx::Connection;
 pub const ADMIN_PASSWORD: &str = "admin-password-123";
 pub const META_APP_SECRET: &str = "test-app-secret";
 pub const META_VERIFY_TOKEN: &str = "test-verify-token";
+/// The key that seals page tokens in tests (64 hex digits).
+pub const SECRET_KEY_HEX: &str = "0707070707070707070707070707070707070707070707070707070707070707";
+
+pub fn secret_box() -> atende_server::secret_box::SecretBox {
+    atende_server::secret_box::SecretBox::from_key(&[7; 32])
+}
 
 /// Runs each listed scenario as two tests, `sqlite` and `postgres`.
 #[macro_export]
@@ -104,6 +110,7 @@ impl TestDb {
         settings.admin_password = Some(SecretString::from(ADMIN_PASSWORD.to_owned()));
         settings.meta_app_secret = Some(SecretString::from(META_APP_SECRET.to_owned()));
         settings.meta_verify_token = Some(SecretString::from(META_VERIFY_TOKEN.to_owned()));
+        settings.secret_key = Some(SecretString::from(SECRET_KEY_HEX.to_owned()));
         settings
     }
 }

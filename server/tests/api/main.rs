@@ -1,11 +1,13 @@
 //! Full-stack tests: the real application on port 0, real HTTP, a fresh database per test.
 //! Every scenario runs on SQLite, and on PostgreSQL when `ATENDE_TEST_POSTGRES_URL` is set.
 
+mod graph_stub;
 mod helpers;
 
 mod auth;
 mod health;
 mod ingest;
+mod outbound;
 mod pages;
 mod provision;
 mod sessions;

@@ -1,7 +1,7 @@
 use atende_server::provision::{self, ProvisionFile};
 use atende_server::store::users;
 
-use crate::helpers::{client, spawn_app, TestDb};
+use crate::helpers::{client, secret_box, spawn_app, TestDb};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -30,11 +30,11 @@ password = "senha-da-sara"
 
 async fn provisioning_is_idempotent_and_updates_what_changed(db: TestDb) {
     let app = spawn_app(db).await;
-    let first = provision::apply(&app.accounts, parse(FILE))
+    let first = provision::apply(&app.accounts, &secret_box(), parse(FILE))
         .await
         .expect("applied");
     assert_eq!(first.created, ["ana", "sara"]);
-    let again = provision::apply(&app.accounts, parse(FILE))
+    let again = provision::apply(&app.accounts, &secret_box(), parse(FILE))
         .await
         .expect("applied");
     assert!(
@@ -45,7 +45,7 @@ async fn provisioning_is_idempotent_and_updates_what_changed(db: TestDb) {
     let changed = FILE
         .replace("Ana Souza", "Ana S. Souza")
         .replace("senha-da-sara", "outra-senha-sara");
-    let third = provision::apply(&app.accounts, parse(&changed))
+    let third = provision::apply(&app.accounts, &secret_box(), parse(&changed))
         .await
         .expect("applied");
     assert_eq!(third.updated, ["ana", "sara"]);
@@ -65,9 +65,11 @@ async fn provisioning_is_idempotent_and_updates_what_changed(db: TestDb) {
 async fn provisioning_refuses_invalid_entries(db: TestDb) {
     let app = spawn_app(db).await;
     let bad_locale = FILE.replace("locale = \"en\"", "locale = \"fr\"");
-    assert!(provision::apply(&app.accounts, parse(&bad_locale))
-        .await
-        .is_err());
+    assert!(
+        provision::apply(&app.accounts, &secret_box(), parse(&bad_locale))
+            .await
+            .is_err()
+    );
     let ana = users::find_by_username(app.store.pool(), "ana")
         .await
         .expect("query");
@@ -76,9 +78,11 @@ async fn provisioning_refuses_invalid_entries(db: TestDb) {
         "an invalid file writes nothing, not even its valid entries"
     );
     let short_password = FILE.replace("senha-da-ana", "curta");
-    assert!(provision::apply(&app.accounts, parse(&short_password))
-        .await
-        .is_err());
+    assert!(
+        provision::apply(&app.accounts, &secret_box(), parse(&short_password))
+            .await
+            .is_err()
+    );
     assert!(
         toml::from_str::<ProvisionFile>("[[users]]\nusername = \"x\"\nrole = \"root\"").is_err()
     );

@@ -2,7 +2,9 @@
 //! deliveries, durable ingest, and the typed events inside a delivery.
 
 pub mod events;
+pub mod graph;
 pub mod graph_error;
 pub mod ingest;
+pub mod outbound;
 pub mod signature;
 pub mod webhook;

@@ -1,0 +1,99 @@
+//! The Graph Send API over HTTP (reqwest, rustls): `POST {integration URL}?access_token=…`.
+//! The URL carries the token, so it is never logged.
+
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+
+use super::graph_error::GraphError;
+
+#[derive(Clone)]
+pub struct GraphClient {
+    http: reqwest::Client,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SendOutcome {
+    Accepted {
+        message_id: String,
+    },
+    /// Meta answered with an error status (and usually an error body).
+    Refused {
+        status: u16,
+        error: Option<GraphError>,
+    },
+    /// No answer: connection failure or timeout.
+    Unreachable(String),
+}
+
+#[derive(Deserialize)]
+struct Accepted {
+    message_id: String,
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    error: GraphError,
+}
+
+impl GraphClient {
+    pub fn new() -> anyhow::Result<GraphClient> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(20))
+            .build()?;
+        Ok(GraphClient { http })
+    }
+
+    pub async fn send(
+        &self,
+        integration_url: &str,
+        token: &SecretString,
+        body: &serde_json::Value,
+    ) -> SendOutcome {
+        let mut url = match url::Url::parse(integration_url) {
+            Ok(url) => url,
+            Err(error) => {
+                return SendOutcome::Unreachable(format!("invalid integration URL: {error}"))
+            }
+        };
+        url.query_pairs_mut()
+            .append_pair("access_token", token.expose_secret());
+        let response = match self.http.post(url).json(body).send().await {
+            Ok(response) => response,
+            // reqwest's error text includes the URL (and so the token): keep only its kind.
+            Err(error) => return SendOutcome::Unreachable(describe(&error)),
+        };
+        let status = response.status().as_u16();
+        let bytes = match response.bytes().await {
+            Ok(bytes) => bytes,
+            Err(error) => return SendOutcome::Unreachable(describe(&error)),
+        };
+        if (200..300).contains(&status) {
+            return match serde_json::from_slice::<Accepted>(&bytes) {
+                Ok(accepted) => SendOutcome::Accepted {
+                    message_id: accepted.message_id,
+                },
+                Err(_) => SendOutcome::Refused {
+                    status,
+                    error: None,
+                },
+            };
+        }
+        let error = serde_json::from_slice::<ErrorBody>(&bytes)
+            .ok()
+            .map(|body| body.error);
+        SendOutcome::Refused { status, error }
+    }
+}
+
+fn describe(error: &reqwest::Error) -> String {
+    if error.is_timeout() {
+        "timeout".to_owned()
+    } else if error.is_connect() {
+        "connection failed".to_owned()
+    } else {
+        "request failed".to_owned()
+    }
+}

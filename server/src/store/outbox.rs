@@ -1,0 +1,170 @@
+//! Queries on `outbox` and on what a send needs to know.
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use sqlx::{AnyConnection, AnyPool, FromRow};
+
+use super::{from_millis, to_millis};
+
+#[tracing::instrument(skip(conn))]
+pub async fn enqueue(
+    conn: &mut AnyConnection,
+    message_id: i64,
+    conversation_id: i64,
+    now: DateTime<Utc>,
+) -> anyhow::Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO outbox (message_id, conversation_id, next_attempt_at, created_at)
+         VALUES ($1, $2, $3, $3) RETURNING id",
+    )
+    .bind(message_id)
+    .bind(conversation_id)
+    .bind(to_millis(now))
+    .fetch_one(conn)
+    .await
+    .context("Failed to queue a message for sending")
+}
+
+/// Everything the sender needs for one queued message.
+#[derive(Debug, Clone, FromRow)]
+pub struct DueSend {
+    pub outbox_id: i64,
+    pub attempts: i64,
+    pub message_id: i64,
+    pub text: Option<String>,
+    pub recipient: String,
+    pub integration_url: String,
+    pub access_token_sealed: Option<String>,
+    last_customer_message_at: Option<i64>,
+}
+
+impl DueSend {
+    pub fn last_customer_message_at(&self) -> Option<DateTime<Utc>> {
+        self.last_customer_message_at.map(from_millis)
+    }
+}
+
+/// Sends that are due, oldest first, at most one per conversation: the oldest pending one, so
+/// a message never overtakes an earlier one that is waiting to be retried.
+#[tracing::instrument(skip(pool))]
+pub async fn due(pool: &AnyPool, now: DateTime<Utc>, limit: i64) -> anyhow::Result<Vec<DueSend>> {
+    sqlx::query_as(
+        "SELECT o.id AS outbox_id, o.attempts, m.id AS message_id, m.text, k.external_id AS recipient,
+                s.integration_url, s.access_token_sealed, c.last_customer_message_at
+         FROM outbox o
+         JOIN messages m ON m.id = o.message_id
+         JOIN conversations c ON c.id = o.conversation_id
+         JOIN contacts k ON k.id = c.contact_id
+         JOIN services s ON s.id = c.service_id
+         WHERE o.state = 'pending' AND o.next_attempt_at <= $1
+           AND o.id = (SELECT MIN(e.id) FROM outbox e
+                       WHERE e.conversation_id = o.conversation_id AND e.state = 'pending')
+         ORDER BY o.id
+         LIMIT $2",
+    )
+    .bind(to_millis(now))
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+    .context("Failed to list due sends")
+}
+
+/// Takes a due row for this sender by pushing its next attempt to `lease_until`, so no other
+/// instance picks it while this one sends; a crash mid-send makes it due again when the lease
+/// ends. Returns false when another sender took it first.
+#[tracing::instrument(skip(pool))]
+pub async fn claim(
+    pool: &AnyPool,
+    outbox_id: i64,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+) -> anyhow::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE outbox SET next_attempt_at = $1 WHERE id = $2 AND state = 'pending' AND next_attempt_at <= $3",
+    )
+    .bind(to_millis(lease_until))
+    .bind(outbox_id)
+    .bind(to_millis(now))
+    .execute(pool)
+    .await
+    .context("Failed to claim a send")?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The Send API accepted the message.
+#[tracing::instrument(skip(pool))]
+pub async fn mark_sent(
+    pool: &AnyPool,
+    send: &DueSend,
+    mid: &str,
+    messaging_type: &str,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let mut tx = pool.begin().await?;
+    sqlx::query(
+        "UPDATE messages SET status = 'sent', mid = $1, messaging_type = $2, sent_at = $3
+         WHERE id = $4 AND status = 'sending'",
+    )
+    .bind(mid)
+    .bind(messaging_type)
+    .bind(to_millis(now))
+    .bind(send.message_id)
+    .execute(&mut *tx)
+    .await
+    .context("Failed to mark a message sent")?;
+    finish(&mut tx, send.outbox_id, None).await?;
+    tx.commit().await.context("Failed to commit a sent message")
+}
+
+/// The message cannot be sent: it fails with a reason the agent sees.
+#[tracing::instrument(skip(pool))]
+pub async fn mark_failed(
+    pool: &AnyPool,
+    send: &DueSend,
+    reason: &str,
+    detail: Option<&str>,
+) -> anyhow::Result<()> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("UPDATE messages SET status = 'failed', failure_reason = $1 WHERE id = $2")
+        .bind(reason)
+        .bind(send.message_id)
+        .execute(&mut *tx)
+        .await
+        .context("Failed to mark a message failed")?;
+    finish(&mut tx, send.outbox_id, detail).await?;
+    tx.commit()
+        .await
+        .context("Failed to commit a failed message")
+}
+
+/// A transient failure: try again at `next_attempt_at`.
+#[tracing::instrument(skip(pool))]
+pub async fn retry_later(
+    pool: &AnyPool,
+    send: &DueSend,
+    next_attempt_at: DateTime<Utc>,
+    detail: &str,
+) -> anyhow::Result<()> {
+    sqlx::query("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2 WHERE id = $3")
+        .bind(to_millis(next_attempt_at))
+        .bind(detail)
+        .bind(send.outbox_id)
+        .execute(pool)
+        .await
+        .context("Failed to schedule a retry")?;
+    Ok(())
+}
+
+async fn finish(
+    conn: &mut AnyConnection,
+    outbox_id: i64,
+    detail: Option<&str>,
+) -> anyhow::Result<()> {
+    sqlx::query("UPDATE outbox SET state = 'done', last_error = $1 WHERE id = $2")
+        .bind(detail)
+        .bind(outbox_id)
+        .execute(conn)
+        .await
+        .context("Failed to close an outbox row")?;
+    Ok(())
+}
