@@ -13,6 +13,7 @@ use crate::auth::accounts::AccountService;
 use crate::channels::meta::graph::GraphClient;
 use crate::channels::meta::ingest::Ingest;
 use crate::channels::meta::outbound::Sender;
+use crate::channels::meta::profiles::ProfileFetcher;
 use crate::config::Settings;
 use crate::domain::login_throttle::ThrottlePolicy;
 use crate::http;
@@ -60,8 +61,10 @@ impl Application {
         ingest.spawn();
         let secrets =
             SecretBox::load_or_create(settings.secret_key.as_ref(), &settings.secret_key_file)?;
-        let sender = Sender::new(store.clone(), secrets, GraphClient::new()?);
+        let graph = GraphClient::new()?;
+        let sender = Sender::new(store.clone(), secrets.clone(), graph.clone());
         sender.spawn();
+        ProfileFetcher::new(store.clone(), secrets, graph).spawn();
         let state = AppState {
             leptos_options: leptos_options(&settings, listener.local_addr()?),
             store: store.clone(),

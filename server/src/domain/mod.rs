@@ -1,6 +1,7 @@
 //! Domain rules in plain Rust: no HTTP and no SQL here, tested directly.
 
 pub mod account;
+pub mod contact_name;
 pub mod login_throttle;
 pub mod messaging_window;
 pub mod service;

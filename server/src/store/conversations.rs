@@ -97,3 +97,90 @@ pub async fn touch(
         .context("Failed to update a conversation")?;
     Ok(())
 }
+
+/// A contact whose name is still to be fetched.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PendingProfile {
+    pub contact_id: i64,
+    pub external_id: String,
+    pub attempts: i64,
+    pub integration_url: String,
+    pub access_token_sealed: Option<String>,
+}
+
+#[tracing::instrument(skip(pool))]
+pub async fn pending_profiles(
+    pool: &sqlx::AnyPool,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> anyhow::Result<Vec<PendingProfile>> {
+    sqlx::query_as(
+        "SELECT k.id AS contact_id, k.external_id, k.profile_attempts AS attempts, s.integration_url,
+                s.access_token_sealed
+         FROM contacts k JOIN services s ON s.id = k.service_id
+         WHERE k.profile_status = 'pending' AND k.next_profile_attempt_at <= $1
+         ORDER BY k.id LIMIT $2",
+    )
+    .bind(to_millis(now))
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+    .context("Failed to list contacts without a profile")
+}
+
+#[tracing::instrument(skip(pool))]
+pub async fn save_profile(
+    pool: &sqlx::AnyPool,
+    contact_id: i64,
+    first_name: Option<&str>,
+    last_name: Option<&str>,
+    picture: Option<&str>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE contacts SET first_name = $1, last_name = $2, profile_pic_url = $3, profile_status = 'fetched',
+                             updated_at = $4 WHERE id = $5",
+    )
+    .bind(first_name)
+    .bind(last_name)
+    .bind(picture)
+    .bind(to_millis(now))
+    .bind(contact_id)
+    .execute(pool)
+    .await
+    .context("Failed to save a contact's profile")?;
+    Ok(())
+}
+
+/// Meta will not give this profile: the console keeps the fallback name.
+#[tracing::instrument(skip(pool))]
+pub async fn profile_unavailable(
+    pool: &sqlx::AnyPool,
+    contact_id: i64,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE contacts SET profile_status = 'unavailable', updated_at = $1 WHERE id = $2",
+    )
+    .bind(to_millis(now))
+    .bind(contact_id)
+    .execute(pool)
+    .await
+    .context("Failed to mark a profile unavailable")?;
+    Ok(())
+}
+
+#[tracing::instrument(skip(pool))]
+pub async fn retry_profile_at(
+    pool: &sqlx::AnyPool,
+    contact_id: i64,
+    at: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    sqlx::query("UPDATE contacts SET profile_attempts = profile_attempts + 1, next_profile_attempt_at = $1 WHERE id = $2")
+        .bind(to_millis(at))
+        .bind(contact_id)
+        .execute(pool)
+        .await
+        .context("Failed to schedule a profile retry")?;
+    Ok(())
+}

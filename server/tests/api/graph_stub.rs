@@ -4,16 +4,19 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
+use axum::extract::Path;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
 #[derive(Clone, Default)]
 pub struct GraphStub {
     requests: Arc<Mutex<Vec<(String, Value)>>>,
+    profile_requests: Arc<Mutex<Vec<(String, String)>>>,
     script: Arc<Mutex<VecDeque<(u16, Value)>>>,
+    profile_script: Arc<Mutex<VecDeque<(u16, Value)>>>,
     pub url: String,
 }
 
@@ -29,6 +32,7 @@ impl GraphStub {
         };
         let router = Router::new()
             .route("/v19.0/me/messages", post(answer))
+            .route("/v19.0/{psid}", get(profile))
             .with_state(stub.clone());
         tokio::spawn(async move { axum::serve(listener, router).await });
         stub
@@ -39,7 +43,17 @@ impl GraphStub {
         self.script.lock().expect("lock").extend(answers);
     }
 
-    /// (query string, JSON body) of every request so far.
+    /// The next User Profile API answers, in order, before the default profile.
+    pub fn script_profiles(&self, answers: impl IntoIterator<Item = (u16, Value)>) {
+        self.profile_script.lock().expect("lock").extend(answers);
+    }
+
+    /// (psid, query string) of every User Profile API request so far.
+    pub fn profile_requests(&self) -> Vec<(String, String)> {
+        self.profile_requests.lock().expect("lock").clone()
+    }
+
+    /// (query string, JSON body) of every Send API request so far.
     pub fn requests(&self) -> Vec<(String, Value)> {
         self.requests.lock().expect("lock").clone()
     }
@@ -63,6 +77,25 @@ async fn answer(
     let scripted = stub.script.lock().expect("lock").pop_front();
     let (status, reply) = scripted.unwrap_or_else(|| {
         (200, json!({ "recipient_id": body["recipient"]["id"], "message_id": format!("m_sent_{count}") }))
+    });
+    (
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        Json(reply),
+    )
+}
+
+async fn profile(
+    State(stub): State<GraphStub>,
+    Path(psid): Path<String>,
+    RawQuery(query): RawQuery,
+) -> (StatusCode, Json<Value>) {
+    stub.profile_requests
+        .lock()
+        .expect("lock")
+        .push((psid.clone(), query.unwrap_or_default()));
+    let scripted = stub.profile_script.lock().expect("lock").pop_front();
+    let (status, reply) = scripted.unwrap_or_else(|| {
+        (200, json!({ "first_name": "Maria", "last_name": "Silva", "profile_pic": "https://cdn.example/p.jpg", "id": psid }))
     });
     (
         StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),

@@ -9,6 +9,7 @@ mod health;
 mod ingest;
 mod outbound;
 mod pages;
+mod profiles;
 mod provision;
 mod sessions;
 mod webhook;

@@ -88,6 +88,81 @@ impl GraphClient {
     }
 }
 
+/// What the User Profile API said about a customer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ProfileOutcome {
+    Found {
+        first_name: Option<String>,
+        last_name: Option<String>,
+        profile_pic: Option<String>,
+    },
+    /// Meta will not give this profile (e.g. 2018218, or a permanent error): stop asking.
+    Unavailable(String),
+    /// Try again later (transient error, rate limit, timeout).
+    Retry(String),
+}
+
+#[derive(Deserialize)]
+struct Profile {
+    first_name: Option<String>,
+    last_name: Option<String>,
+    profile_pic: Option<String>,
+}
+
+impl GraphClient {
+    /// `GET {graph}/{psid}?fields=first_name,last_name,profile_pic`, where `{graph}` is the
+    /// integration URL without its `/me/messages`.
+    pub async fn profile(
+        &self,
+        integration_url: &str,
+        psid: &str,
+        token: &SecretString,
+    ) -> ProfileOutcome {
+        let base = integration_url
+            .trim_end_matches('/')
+            .trim_end_matches("/me/messages");
+        let mut url = match url::Url::parse(&format!("{base}/{psid}")) {
+            Ok(url) => url,
+            Err(error) => {
+                return ProfileOutcome::Unavailable(format!("invalid profile URL: {error}"))
+            }
+        };
+        url.query_pairs_mut()
+            .append_pair("fields", "first_name,last_name,profile_pic")
+            .append_pair("access_token", token.expose_secret());
+        let response = match self.http.get(url).send().await {
+            Ok(response) => response,
+            Err(error) => return ProfileOutcome::Retry(describe(&error)),
+        };
+        let status = response.status().as_u16();
+        let bytes = match response.bytes().await {
+            Ok(bytes) => bytes,
+            Err(error) => return ProfileOutcome::Retry(describe(&error)),
+        };
+        if (200..300).contains(&status) {
+            return match serde_json::from_slice::<Profile>(&bytes) {
+                Ok(p) => ProfileOutcome::Found {
+                    first_name: p.first_name,
+                    last_name: p.last_name,
+                    profile_pic: p.profile_pic,
+                },
+                Err(_) => ProfileOutcome::Unavailable("unreadable profile".to_owned()),
+            };
+        }
+        let error = serde_json::from_slice::<ErrorBody>(&bytes)
+            .ok()
+            .map(|body| body.error);
+        let detail = match &error {
+            Some(e) => format!("HTTP {status}: code {} {}", e.code, e.message),
+            None => format!("HTTP {status}"),
+        };
+        match super::graph_error::classify(status, error.as_ref()) {
+            super::graph_error::Verdict::Retry => ProfileOutcome::Retry(detail),
+            super::graph_error::Verdict::Fail(_) => ProfileOutcome::Unavailable(detail),
+        }
+    }
+}
+
 fn describe(error: &reqwest::Error) -> String {
     if error.is_timeout() {
         "timeout".to_owned()

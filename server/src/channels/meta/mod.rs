@@ -6,5 +6,6 @@ pub mod graph;
 pub mod graph_error;
 pub mod ingest;
 pub mod outbound;
+pub mod profiles;
 pub mod signature;
 pub mod webhook;

@@ -1,0 +1,121 @@
+//! Fetches customers' names from the User Profile API after their first message, in the
+//! background (the message is never held up by it). Transient failures retry with backoff;
+//! a profile Meta will not give (e.g. 2018218) keeps the fallback name for good.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use tokio::sync::Notify;
+
+use super::graph::{GraphClient, ProfileOutcome};
+use super::graph_error;
+use crate::secret_box::SecretBox;
+use crate::store::conversations::{self, PendingProfile};
+use crate::store::Store;
+
+#[derive(Clone)]
+pub struct ProfileFetcher {
+    store: Store,
+    secrets: SecretBox,
+    graph: GraphClient,
+    wake: Arc<Notify>,
+}
+
+impl ProfileFetcher {
+    pub fn new(store: Store, secrets: SecretBox, graph: GraphClient) -> ProfileFetcher {
+        ProfileFetcher {
+            store,
+            secrets,
+            graph,
+            wake: Arc::new(Notify::new()),
+        }
+    }
+
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    pub fn spawn(&self) {
+        let fetcher = self.clone();
+        tokio::spawn(async move {
+            loop {
+                if let Err(error) = fetcher.fetch_due(Utc::now()).await {
+                    tracing::error!(error = ?error, "Profile fetching failed; retrying shortly");
+                }
+                tokio::select! {
+                    () = fetcher.wake.notified() => {}
+                    () = tokio::time::sleep(Duration::from_secs(2)) => {}
+                }
+            }
+        });
+    }
+
+    /// Fetches every profile due at `now`; returns how many were attempted.
+    pub async fn fetch_due(&self, now: DateTime<Utc>) -> anyhow::Result<usize> {
+        let due = conversations::pending_profiles(self.store.pool(), now, 20).await?;
+        let count = due.len();
+        for contact in due {
+            self.fetch_one(contact, now).await?;
+        }
+        Ok(count)
+    }
+
+    async fn fetch_one(&self, contact: PendingProfile, now: DateTime<Utc>) -> anyhow::Result<()> {
+        let pool = self.store.pool();
+        let token = match contact
+            .access_token_sealed
+            .as_deref()
+            .map(|sealed| self.secrets.open(sealed))
+        {
+            Some(Ok(token)) => token,
+            // No token yet: try again later (an admin may add it).
+            _ => return self.retry(&contact, now, "no usable access token").await,
+        };
+        match self
+            .graph
+            .profile(&contact.integration_url, &contact.external_id, &token)
+            .await
+        {
+            ProfileOutcome::Found {
+                first_name,
+                last_name,
+                profile_pic,
+            } => {
+                conversations::save_profile(
+                    pool,
+                    contact.contact_id,
+                    first_name.as_deref(),
+                    last_name.as_deref(),
+                    profile_pic.as_deref(),
+                    now,
+                )
+                .await
+            }
+            ProfileOutcome::Unavailable(detail) => {
+                tracing::info!(contact = contact.contact_id, %detail, "Profile unavailable; keeping the fallback name");
+                conversations::profile_unavailable(pool, contact.contact_id, now).await
+            }
+            ProfileOutcome::Retry(detail) => self.retry(&contact, now, &detail).await,
+        }
+    }
+
+    async fn retry(
+        &self,
+        contact: &PendingProfile,
+        now: DateTime<Utc>,
+        detail: &str,
+    ) -> anyhow::Result<()> {
+        let attempt = u32::try_from(contact.attempts + 1).unwrap_or(u32::MAX);
+        if attempt >= graph_error::MAX_ATTEMPTS {
+            return conversations::profile_unavailable(self.store.pool(), contact.contact_id, now)
+                .await;
+        }
+        // At least a second between tries, growing with the attempts.
+        let wait = graph_error::backoff(attempt, 0.5 + rand::random::<f64>() / 2.0)
+            .max(Duration::from_secs(1));
+        let next = now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(60));
+        tracing::debug!(contact = contact.contact_id, %detail, ?wait, "Profile fetch will be retried");
+        conversations::retry_profile_at(self.store.pool(), contact.contact_id, next).await
+    }
+}

@@ -1,0 +1,116 @@
+use std::time::Duration;
+
+use atende_server::channels::meta::ingest::Ingest;
+use atende_server::channels::meta::signature;
+use atende_server::domain::service::{Cifra, IntegrationUrl, ServiceName};
+use atende_server::store::services::{self, ServiceSpec};
+use atende_server::store::webhook_deliveries::Channel;
+use chrono::Utc;
+use secrecy::SecretString;
+
+use crate::graph_stub::{graph_error, GraphStub};
+use crate::helpers::{secret_box, spawn_app, TestApp, TestDb, META_APP_SECRET};
+use crate::on_both_backends;
+
+on_both_backends!(
+    a_new_customer_gets_their_name_from_the_profile_api,
+    a_profile_meta_will_not_give_keeps_the_fallback,
+    a_transient_profile_error_is_retried,
+);
+
+const PAGE: &str = "104719482392816";
+const PSID: &str = "7300112233445566";
+
+async fn customer_writes(app: &TestApp, stub: &GraphStub) {
+    let spec = ServiceSpec {
+        name: &ServiceName::parse("Loja").expect("name"),
+        channel: Channel::Messenger,
+        cifra: &Cifra::parse(PAGE).expect("cifra"),
+        integration_url: &IntegrationUrl::parse(&stub.url).expect("url"),
+        active: true,
+    };
+    let pool = app.store.pool();
+    services::upsert(pool, &spec, Utc::now())
+        .await
+        .expect("service");
+    let (service, _) = services::access_token_of(pool, Channel::Messenger, PAGE)
+        .await
+        .expect("query")
+        .expect("service");
+    let sealed = secret_box()
+        .seal(&SecretString::from("EAAG-token".to_owned()))
+        .expect("sealed");
+    services::set_access_token(pool, service, &sealed, Utc::now())
+        .await
+        .expect("token");
+    let body = format!(
+        r#"{{"object":"page","entry":[{{"id":"{PAGE}","time":1,"messaging":[{{"sender":{{"id":"{PSID}"}},"recipient":{{"id":"{PAGE}"}},"timestamp":1,"message":{{"mid":"m_1","text":"oi"}}}}]}}]}}"#
+    );
+    let response = app
+        .client
+        .post(app.url("/hook/messageFacebook"))
+        .header(
+            "X-Hub-Signature-256",
+            signature::sign(META_APP_SECRET.as_bytes(), body.as_bytes()),
+        )
+        .body(body)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), 200);
+    Ingest::new(app.store.clone())
+        .process_pending()
+        .await
+        .expect("processed");
+}
+
+/// (profile_status, first_name, last_name) once the status is no longer pending (or after 15 s).
+async fn profile(app: &TestApp) -> (String, Option<String>, Option<String>) {
+    for _ in 0..150 {
+        let row: (String, Option<String>, Option<String>) =
+            sqlx::query_as("SELECT profile_status, first_name, last_name FROM contacts")
+                .fetch_one(app.store.pool())
+                .await
+                .expect("contact");
+        if row.0 != "pending" {
+            return row;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the profile is still pending");
+}
+
+async fn a_new_customer_gets_their_name_from_the_profile_api(db: TestDb) {
+    let app = spawn_app(db).await;
+    let stub = GraphStub::start().await;
+    customer_writes(&app, &stub).await;
+    let (status, first, last) = profile(&app).await;
+    assert_eq!(
+        (status.as_str(), first.as_deref(), last.as_deref()),
+        ("fetched", Some("Maria"), Some("Silva"))
+    );
+    let (psid, query) = &stub.profile_requests()[0];
+    assert_eq!(psid, PSID);
+    assert!(
+        query.contains("fields=first_name%2Clast_name%2Cprofile_pic"),
+        "{query}"
+    );
+    assert!(query.contains("access_token=EAAG-token"), "{query}");
+}
+
+async fn a_profile_meta_will_not_give_keeps_the_fallback(db: TestDb) {
+    let app = spawn_app(db).await;
+    let stub = GraphStub::start().await;
+    stub.script_profiles([(400, graph_error(100, Some(2018218)))]);
+    customer_writes(&app, &stub).await;
+    assert_eq!(profile(&app).await, ("unavailable".to_owned(), None, None));
+}
+
+async fn a_transient_profile_error_is_retried(db: TestDb) {
+    let app = spawn_app(db).await;
+    let stub = GraphStub::start().await;
+    stub.script_profiles([(400, graph_error(2, None))]);
+    customer_writes(&app, &stub).await;
+    assert_eq!(profile(&app).await.1.as_deref(), Some("Maria"));
+    assert_eq!(stub.profile_requests().len(), 2);
+}
