@@ -10,6 +10,7 @@ use leptos::config::LeptosOptions;
 use tokio::net::TcpListener;
 
 use crate::auth::accounts::AccountService;
+use crate::channels::meta::delivery_writer::DeliveryWriter;
 use crate::channels::meta::graph::GraphClient;
 use crate::channels::meta::ingest::Ingest;
 use crate::channels::meta::outbound::Sender;
@@ -71,6 +72,7 @@ impl Application {
             services,
             settings: Arc::new(settings),
             ingest,
+            deliveries: DeliveryWriter::spawn(store.clone()),
             sender,
         };
         let router = http::router(state, sessions);

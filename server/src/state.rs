@@ -6,6 +6,7 @@ use app::server::Services;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
+use crate::channels::meta::delivery_writer::DeliveryWriter;
 use crate::channels::meta::ingest::Ingest;
 use crate::channels::meta::outbound::Sender;
 use crate::config::Settings;
@@ -18,5 +19,6 @@ pub struct AppState {
     pub services: Services,
     pub settings: Arc<Settings>,
     pub ingest: Ingest,
+    pub deliveries: DeliveryWriter,
     pub sender: Sender,
 }

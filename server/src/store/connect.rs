@@ -16,8 +16,15 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Store> {
         Backend::Sqlite => prepare_sqlite_url(url)?,
         Backend::Postgres => url.to_owned(),
     };
+    // SQLite has one writer at a time, and a connection waiting for the write lock sleeps in
+    // SQLite's busy handler (1, 2, 5, 10… ms steps): under load that, not the work, sets the
+    // latency. One connection turns the wait into sqlx's fair async queue instead.
+    let max_connections = match backend {
+        Backend::Sqlite => 1,
+        Backend::Postgres => max_connections.max(1),
+    };
     let pool = AnyPoolOptions::new()
-        .max_connections(max_connections.max(1))
+        .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(10))
         .after_connect(move |conn, _meta| {
             Box::pin(async move {

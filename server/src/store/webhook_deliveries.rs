@@ -126,9 +126,9 @@ pub struct Delivery {
 }
 
 /// Stores a verified body; returns its id once the write is durable.
-#[tracing::instrument(skip(pool, body), fields(bytes = body.len()))]
+#[tracing::instrument(skip(conn, body), fields(bytes = body.len()))]
 pub async fn insert(
-    pool: &AnyPool,
+    conn: impl sqlx::Executor<'_, Database = sqlx::Any>,
     channel: Channel,
     body: &[u8],
     state: DeliveryState,
@@ -142,7 +142,7 @@ pub async fn insert(
     .bind(to_millis(now))
     .bind(body)
     .bind(state.as_str())
-    .fetch_one(pool)
+    .fetch_one(conn)
     .await
     .context("Failed to store a webhook delivery")
 }

@@ -10,7 +10,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use chrono::Utc;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use serde_json::json;
@@ -18,7 +17,7 @@ use subtle::ConstantTimeEq;
 
 use super::signature;
 use crate::state::AppState;
-use crate::store::webhook_deliveries::{self, Channel, DeliveryState};
+use crate::store::webhook_deliveries::{Channel, DeliveryState};
 
 /// Meta's batches are small; this leaves room and refuses anything absurd (413).
 pub const MAX_BODY: usize = 10 * 1024 * 1024;
@@ -142,17 +141,11 @@ async fn receive(
     } else {
         DeliveryState::Malformed
     };
-    let stored = webhook_deliveries::insert(
-        state.store.pool(),
-        channel,
-        &body,
-        delivery_state,
-        Utc::now(),
-    )
-    .await;
+    let bytes = body.len();
+    let stored = state.deliveries.store(channel, body, delivery_state).await;
     match stored {
         Ok(id) if well_formed => {
-            tracing::info!(delivery = id, bytes = body.len(), "Webhook delivery stored");
+            tracing::info!(delivery = id, bytes, "Webhook delivery stored");
             state.ingest.wake();
             (StatusCode::OK, "EVENT_RECEIVED").into_response()
         }
