@@ -32,7 +32,8 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Store> {
                     // WAL lets readers run beside the writer; busy_timeout makes concurrent
                     // writers wait instead of failing; foreign keys are off by default in SQLite.
                     conn.execute("PRAGMA journal_mode = WAL").await?;
-                    conn.execute("PRAGMA synchronous = NORMAL").await?;
+                    // FULL: a commit survives power loss, so a 200 to Meta really means stored.
+                    conn.execute("PRAGMA synchronous = FULL").await?;
                     conn.execute("PRAGMA foreign_keys = ON").await?;
                     conn.execute("PRAGMA busy_timeout = 10000").await?;
                 }

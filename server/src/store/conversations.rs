@@ -82,12 +82,14 @@ pub async fn touch(
     from_customer: bool,
 ) -> anyhow::Result<()> {
     let sql = if from_customer {
-        "UPDATE conversations SET last_message_at = $1,
+        "UPDATE conversations SET
+             last_message_at = CASE WHEN last_message_at < $1 THEN $1 ELSE last_message_at END,
              last_customer_message_at = CASE WHEN last_customer_message_at IS NULL
                  OR last_customer_message_at < $1 THEN $1 ELSE last_customer_message_at END
          WHERE id = $2"
     } else {
-        "UPDATE conversations SET last_message_at = $1 WHERE id = $2"
+        "UPDATE conversations SET last_message_at = CASE WHEN last_message_at < $1 THEN $1
+             ELSE last_message_at END WHERE id = $2"
     };
     sqlx::query(sql)
         .bind(to_millis(at))
@@ -128,7 +130,7 @@ pub async fn pending_profiles(
     .context("Failed to list contacts without a profile")
 }
 
-#[tracing::instrument(skip(pool))]
+#[tracing::instrument(skip(pool, first_name, last_name, picture))]
 pub async fn save_profile(
     pool: &sqlx::AnyPool,
     contact_id: i64,

@@ -44,6 +44,36 @@ impl DueSend {
     }
 }
 
+/// A send whose echo came back: Meta has it, whatever happened to our HTTP call (a timeout,
+/// or a crash before we recorded the answer). Returns whether it was still pending.
+#[tracing::instrument(skip(conn))]
+pub async fn confirm_by_echo(
+    conn: &mut AnyConnection,
+    outbox_id: i64,
+    mid: &str,
+    at: DateTime<Utc>,
+) -> anyhow::Result<bool> {
+    let done = sqlx::query("UPDATE outbox SET state = 'done' WHERE id = $1 AND state = 'pending'")
+        .bind(outbox_id)
+        .execute(&mut *conn)
+        .await
+        .context("Failed to confirm a send by its echo")?;
+    if done.rows_affected() == 0 {
+        return Ok(false);
+    }
+    sqlx::query(
+        "UPDATE messages SET status = 'sent', mid = $1, sent_at = $2
+         WHERE id = (SELECT message_id FROM outbox WHERE id = $3) AND status = 'sending'",
+    )
+    .bind(mid)
+    .bind(to_millis(at))
+    .bind(outbox_id)
+    .execute(conn)
+    .await
+    .context("Failed to mark an echoed message sent")?;
+    Ok(true)
+}
+
 /// Sends that are due, oldest first, at most one per conversation: the oldest pending one, so
 /// a message never overtakes an earlier one that is waiting to be retried.
 #[tracing::instrument(skip(pool))]
@@ -92,7 +122,7 @@ pub async fn claim(
 }
 
 /// The Send API accepted the message.
-#[tracing::instrument(skip(pool))]
+#[tracing::instrument(skip(pool, send), fields(outbox = send.outbox_id))]
 pub async fn mark_sent(
     pool: &AnyPool,
     send: &DueSend,
@@ -117,7 +147,7 @@ pub async fn mark_sent(
 }
 
 /// The message cannot be sent: it fails with a reason the agent sees.
-#[tracing::instrument(skip(pool))]
+#[tracing::instrument(skip(pool, send), fields(outbox = send.outbox_id))]
 pub async fn mark_failed(
     pool: &AnyPool,
     send: &DueSend,
@@ -138,7 +168,7 @@ pub async fn mark_failed(
 }
 
 /// A transient failure: try again at `next_attempt_at`.
-#[tracing::instrument(skip(pool))]
+#[tracing::instrument(skip(pool, send), fields(outbox = send.outbox_id))]
 pub async fn retry_later(
     pool: &AnyPool,
     send: &DueSend,

@@ -83,6 +83,32 @@ pub async fn claim_next(conn: &mut AnyConnection) -> anyhow::Result<Option<Claim
     .context("Failed to claim a webhook delivery")
 }
 
+/// Processing failed: count it, and set the delivery aside as `failed` after `max_attempts`
+/// so it cannot hold up the deliveries behind it. Returns whether it was set aside.
+#[tracing::instrument(skip(pool, error))]
+pub async fn record_failure(
+    pool: &AnyPool,
+    id: i64,
+    error: &str,
+    max_attempts: i64,
+    now: DateTime<Utc>,
+) -> anyhow::Result<bool> {
+    let state: String = sqlx::query_scalar(
+        "UPDATE webhook_deliveries SET attempts = attempts + 1, error = $1,
+             state = CASE WHEN attempts + 1 >= $2 THEN 'failed' ELSE state END,
+             processed_at = $3
+         WHERE id = $4 RETURNING state",
+    )
+    .bind(error)
+    .bind(max_attempts)
+    .bind(to_millis(now))
+    .bind(id)
+    .fetch_one(pool)
+    .await
+    .context("Failed to record a processing failure")?;
+    Ok(state == "failed")
+}
+
 #[tracing::instrument(skip(conn))]
 pub async fn finish(
     conn: &mut AnyConnection,

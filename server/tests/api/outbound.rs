@@ -1,6 +1,8 @@
 use std::time::Duration;
 
+use atende_server::channels::meta::ingest::Ingest;
 use atende_server::channels::meta::outbound::queue_agent_text;
+use atende_server::channels::meta::signature;
 use atende_server::domain::service::{Cifra, IntegrationUrl, ServiceName};
 use atende_server::store::services::{self, ServiceSpec};
 use atende_server::store::webhook_deliveries::Channel;
@@ -9,7 +11,7 @@ use chrono::Utc;
 use secrecy::SecretString;
 
 use crate::graph_stub::{graph_error, GraphStub};
-use crate::helpers::{secret_box, spawn_app, TestApp, TestDb};
+use crate::helpers::{secret_box, spawn_app, TestApp, TestDb, META_APP_SECRET};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -18,6 +20,7 @@ on_both_backends!(
     a_reply_after_7_days_fails_without_calling_meta,
     transient_errors_are_retried_and_messages_keep_their_order,
     permanent_errors_fail_the_message_with_a_reason,
+    our_echo_confirms_a_send_whose_answer_never_came,
 );
 
 const PAGE: &str = "104719482392816";
@@ -194,4 +197,62 @@ async fn permanent_errors_fail_the_message_with_a_reason(db: TestDb) {
         ["person_unavailable", "outside_window", "invalid_token"]
     );
     assert_eq!(stub.requests().len(), 3, "permanent errors are not retried");
+}
+
+async fn our_echo_confirms_a_send_whose_answer_never_came(db: TestDb) {
+    let app = spawn_app(db).await;
+    let stub = GraphStub::start().await;
+    // Meta keeps failing our calls (as if they timed out), yet it has the message: its echo
+    // arrives carrying our outbox id.
+    stub.script((0..10).map(|_| (503, serde_json::json!({}))));
+    let conversation = conversation(&app, &stub, 1).await;
+    let message = queue_agent_text(&app.store, conversation, "Olá!", Utc::now())
+        .await
+        .expect("queued");
+    let outbox_id: i64 = sqlx::query_scalar("SELECT id FROM outbox WHERE message_id = $1")
+        .bind(message)
+        .fetch_one(app.store.pool())
+        .await
+        .expect("outbox row");
+    let echo = format!(
+        r#"{{"object":"page","entry":[{{"id":"{PAGE}","time":1,"messaging":[{{"sender":{{"id":"{PAGE}"}},"recipient":{{"id":"7300112233445566"}},"timestamp":1,"message":{{"is_echo":true,"mid":"m_echoed","text":"Olá!","metadata":"atende:outbox:{outbox_id}"}}}}]}}]}}"#
+    );
+    let response = app
+        .client
+        .post(app.url("/hook/messageFacebook"))
+        .header(
+            "X-Hub-Signature-256",
+            signature::sign(META_APP_SECRET.as_bytes(), echo.as_bytes()),
+        )
+        .body(echo)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), 200);
+    Ingest::new(app.store.clone())
+        .process_pending()
+        .await
+        .expect("processed");
+    assert_eq!(
+        settled(&app.store, message).await,
+        ("sent".to_owned(), None)
+    );
+    let mid: String = sqlx::query_scalar("SELECT mid FROM messages WHERE id = $1")
+        .bind(message)
+        .fetch_one(app.store.pool())
+        .await
+        .expect("mid");
+    assert_eq!(mid, "m_echoed");
+    let calls = stub.requests().len();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(
+        stub.requests().len(),
+        calls,
+        "a confirmed message is not sent again"
+    );
+    let messages: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages")
+        .fetch_one(app.store.pool())
+        .await
+        .expect("count");
+    assert_eq!(messages, 1, "the echo is not stored as a second message");
 }

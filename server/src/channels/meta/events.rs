@@ -123,9 +123,10 @@ struct Entry {
     messaging: Vec<RawEvent>,
 }
 
+/// `id` is absent for some senders (chat-plugin guests, checkbox opt-ins use `user_ref`).
 #[derive(Deserialize)]
 struct Party {
-    id: String,
+    id: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -197,10 +198,19 @@ impl RawEvent {
     fn into_event(self, page_id: &str) -> InboundEvent {
         let echo = self.message.as_ref().is_some_and(|m| m.is_echo);
         // An echo goes from the page to the customer; everything else the other way round.
-        let customer_id = if echo {
+        let customer = if echo {
             self.recipient.id
         } else {
             self.sender.id
+        };
+        let Some(customer_id) = customer else {
+            let page_id = page_id.to_owned();
+            return InboundEvent {
+                page_id,
+                customer_id: String::new(),
+                timestamp: self.timestamp,
+                kind: EventKind::Unsupported,
+            };
         };
         let kind = if let Some(message) = self.message {
             let body = MessageBody {
@@ -374,8 +384,19 @@ mod tests {
     }
 
     #[test]
+    fn an_event_without_a_customer_id_does_not_sink_its_batch() {
+        let events = parse(&wrap(&format!(
+            r#"{{"sender":{{"user_ref":"guest-1"}},"recipient":{{"id":"{PAGE}"}},"timestamp":1,"message":{{"mid":"m_g","text":"oi"}}}},
+               {{"sender":{{"id":"{PSID}"}},"recipient":{{"id":"{PAGE}"}},"timestamp":2,"message":{{"mid":"m_ok","text":"olá"}}}}"#
+        )))
+        .expect("parses");
+        assert_eq!(events[0].kind, EventKind::Unsupported);
+        assert!(matches!(&events[1].kind, EventKind::Message(body) if body.mid == "m_ok"));
+    }
+
+    #[test]
     fn json_that_is_not_a_webhook_payload_is_an_error() {
-        assert!(parse(br#"{"entry":[{"messaging":[{}]}]}"#).is_err());
+        assert!(parse(br#"{"entry":[{"id":"1","messaging":[{"timestamp":1}]}]}"#).is_err());
         assert!(parse(b"[1,2,3]").is_err());
         assert_eq!(
             parse(br#"{"object":"page"}"#).map(|e| e.len()).ok(),

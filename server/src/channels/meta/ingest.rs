@@ -13,7 +13,10 @@ use tokio::sync::Notify;
 
 use super::events::{self, EventKind, InboundEvent, MessageBody};
 use crate::store::webhook_deliveries::{self, Channel, DeliveryState};
-use crate::store::{conversations, messages, services, Store};
+use crate::store::{conversations, messages, outbox, services, Store};
+
+/// Processing attempts before a failing delivery is set aside as `failed`.
+const MAX_ATTEMPTS: i64 = 5;
 
 /// Echoes of messages Atende sent carry this prefix in their metadata.
 pub const OUR_METADATA_PREFIX: &str = "atende:";
@@ -82,13 +85,34 @@ impl Ingest {
             return Ok(false);
         };
         let now = Utc::now();
-        let (state, note) = match (
+        let parsed = (
             delivery.channel.parse::<Channel>(),
             events::parse(&delivery.body),
-        ) {
-            (Ok(channel), Ok(events)) => apply_all(&mut tx, channel, &events, now).await?,
-            (Err(error), _) => (DeliveryState::Failed, Some(error.to_string())),
-            (_, Err(error)) => (DeliveryState::Failed, Some(error.to_string())),
+        );
+        let outcome = match parsed {
+            (Ok(channel), Ok(events)) => apply_all(&mut tx, channel, &events, now).await,
+            (Err(error), _) => Ok((DeliveryState::Failed, Some(error.to_string()))),
+            (_, Err(error)) => Ok((DeliveryState::Failed, Some(error.to_string()))),
+        };
+        let (state, note) = match outcome {
+            Ok(outcome) => outcome,
+            Err(error) => {
+                // Undo this delivery's partial work, count the failure in its own write, and
+                // let the caller retry later; a delivery that keeps failing is set aside.
+                tx.rollback().await.ok();
+                let detail = format!("{error:#}");
+                let pool = self.store.pool();
+                let set_aside = webhook_deliveries::record_failure(
+                    pool,
+                    delivery.id,
+                    &detail,
+                    MAX_ATTEMPTS,
+                    now,
+                )
+                .await?;
+                tracing::error!(delivery = delivery.id, set_aside, error = %detail, "Failed to process a delivery");
+                return Err(error);
+            }
         };
         webhook_deliveries::finish(&mut tx, delivery.id, state, note.as_deref(), now).await?;
         tx.commit()
@@ -145,11 +169,18 @@ async fn apply(
             store_message(conn, service.id, event, body, Author::Customer, at, now).await
         }
         EventKind::Echo { body, metadata, .. } => {
-            if metadata
+            if let Some(ours) = metadata
                 .as_deref()
-                .is_some_and(|m| m.starts_with(OUR_METADATA_PREFIX))
+                .and_then(|m| m.strip_prefix(OUR_METADATA_PREFIX))
             {
-                // Our own send: the outbox already recorded it under this mid.
+                // Our own send. Usually already recorded; but if our HTTP call timed out (or we
+                // crashed before recording the answer), the echo is the proof Meta has it.
+                if let Some(outbox_id) = ours
+                    .strip_prefix("outbox:")
+                    .and_then(|id| id.parse::<i64>().ok())
+                {
+                    outbox::confirm_by_echo(conn, outbox_id, &body.mid, at).await?;
+                }
                 return Ok(Applied::Duplicate);
             }
             store_message(conn, service.id, event, body, Author::PageInbox, at, now).await
@@ -221,12 +252,14 @@ async fn store_message(
         Author::Customer => ("in", "customer", "received"),
         Author::PageInbox => ("out", "page_inbox", "sent"),
     };
+    // PostgreSQL text cannot hold NUL; nobody types one.
+    let text = body.text.as_deref().map(|t| t.replace('\0', ""));
     let message = messages::NewMessage {
         conversation_id: conversation,
         direction,
         author: author_name,
         mid: Some(&body.mid),
-        text: body.text.as_deref(),
+        text: text.as_deref(),
         attachments: &attachments,
         reply_to_mid: body.reply_to.as_deref(),
         status,

@@ -99,7 +99,7 @@ impl Sender {
             let mut progressed = false;
             for send in due {
                 attempted += 1;
-                progressed |= self.send_one(send, now).await?;
+                progressed |= self.send_one(send).await?;
             }
             if !progressed {
                 return Ok(attempted);
@@ -108,8 +108,10 @@ impl Sender {
     }
 
     /// Returns whether the row left the queue (sent or failed) rather than being retried.
-    async fn send_one(&self, send: DueSend, now: DateTime<Utc>) -> anyhow::Result<bool> {
+    async fn send_one(&self, send: DueSend) -> anyhow::Result<bool> {
         let pool = self.store.pool();
+        // The clock is read per send: earlier sends in the batch may have taken seconds.
+        let now = Utc::now();
         // Longer than the HTTP client's timeout, so a slow send is never duplicated.
         let lease_until = now + chrono::Duration::seconds(60);
         if !outbox::claim(pool, send.outbox_id, now, lease_until).await? {
@@ -164,7 +166,7 @@ impl Sender {
             .to_owned();
         let verdict = match self.graph.send(&send.integration_url, &token, &body).await {
             SendOutcome::Accepted { message_id } => {
-                outbox::mark_sent(pool, &send, &message_id, &messaging_type, now).await?;
+                outbox::mark_sent(pool, &send, &message_id, &messaging_type, Utc::now()).await?;
                 tracing::info!(message = send.message_id, %messaging_type, "Message sent");
                 return Ok(true);
             }
@@ -190,9 +192,14 @@ impl Sender {
                         .await?;
                     return Ok(true);
                 }
-                let wait = graph_error::backoff(attempt, rand::random::<f64>());
-                let next =
-                    now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(1));
+                let mut wait = graph_error::backoff(attempt, rand::random::<f64>());
+                if detail == "timeout" {
+                    // Meta may have the message: give its echo time to confirm it first.
+                    wait = wait.max(Duration::from_secs(30));
+                }
+                let retry_from = Utc::now();
+                let next = retry_from
+                    + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(1));
                 tracing::info!(message = send.message_id, attempt, ?wait, %detail, "Send will be retried");
                 outbox::retry_later(pool, &send, next, &detail).await?;
                 Ok(false)
