@@ -8,6 +8,7 @@ pub mod config;
 pub mod domain;
 pub mod http;
 pub mod provision;
+pub mod sandbox;
 pub mod secret_box;
 pub mod startup;
 pub mod state;

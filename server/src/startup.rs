@@ -10,6 +10,7 @@ use leptos::config::LeptosOptions;
 use tokio::net::TcpListener;
 
 use crate::auth::accounts::AccountService;
+use crate::channels::meta::credentials::{Credentials, MetaCredentials};
 use crate::channels::meta::delivery_writer::DeliveryWriter;
 use crate::channels::meta::graph::GraphClient;
 use crate::channels::meta::ingest::Ingest;
@@ -18,6 +19,7 @@ use crate::channels::meta::profiles::ProfileFetcher;
 use crate::config::Settings;
 use crate::domain::login_throttle::ThrottlePolicy;
 use crate::http;
+use crate::sandbox::Sandbox;
 use crate::secret_box::SecretBox;
 use crate::state::AppState;
 use crate::store::{self, Store};
@@ -62,10 +64,30 @@ impl Application {
         ingest.spawn();
         let secrets =
             SecretBox::load_or_create(settings.secret_key.as_ref(), &settings.secret_key_file)?;
+        let meta = MetaCredentials::new(
+            store.clone(),
+            secrets.clone(),
+            Credentials {
+                app_secret: settings.meta_app_secret.clone(),
+                verify_token: settings.meta_verify_token.clone(),
+            },
+        );
         let graph = GraphClient::new()?;
         let sender = Sender::new(store.clone(), secrets.clone(), graph.clone());
         sender.spawn();
-        ProfileFetcher::new(store.clone(), secrets, graph).spawn();
+        ProfileFetcher::new(store.clone(), secrets.clone(), graph).spawn();
+        let sandbox = if settings.sandbox {
+            let base_url = loopback_url(listener.local_addr()?);
+            tracing::warn!(%base_url, "The Messenger sandbox is on: never in production");
+            Some(Sandbox::start(
+                store.clone(),
+                secrets.clone(),
+                meta.clone(),
+                base_url,
+            )?)
+        } else {
+            None
+        };
         let state = AppState {
             leptos_options: leptos_options(&settings, listener.local_addr()?),
             store: store.clone(),
@@ -74,6 +96,8 @@ impl Application {
             ingest,
             deliveries: DeliveryWriter::spawn(store.clone()),
             sender,
+            meta,
+            sandbox,
         };
         let router = http::router(state, sessions);
         Ok(Application {
@@ -108,6 +132,19 @@ impl Application {
         tracing::info!("Atende stopped");
         Ok(())
     }
+}
+
+/// How this process reaches itself over HTTP (the sandbox calls our own webhook).
+fn loopback_url(address: SocketAddr) -> String {
+    let mut address = address;
+    if address.ip().is_unspecified() {
+        let loopback = match address {
+            SocketAddr::V4(_) => std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
+            SocketAddr::V6(_) => std::net::IpAddr::V6(std::net::Ipv6Addr::LOCALHOST),
+        };
+        address.set_ip(loopback);
+    }
+    format!("http://{address}")
 }
 
 pub fn throttle_policy(settings: &Settings) -> ThrottlePolicy {

@@ -6,10 +6,12 @@ use app::server::Services;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
+use crate::channels::meta::credentials::MetaCredentials;
 use crate::channels::meta::delivery_writer::DeliveryWriter;
 use crate::channels::meta::ingest::Ingest;
 use crate::channels::meta::outbound::Sender;
 use crate::config::Settings;
+use crate::sandbox::Sandbox;
 use crate::store::Store;
 
 #[derive(Clone, FromRef)]
@@ -21,4 +23,8 @@ pub struct AppState {
     pub ingest: Ingest,
     pub deliveries: DeliveryWriter,
     pub sender: Sender,
+    /// The webhook's app secret and verify token, read live.
+    pub meta: MetaCredentials,
+    /// The Messenger sandbox, when `ATENDE_SANDBOX` is on.
+    pub sandbox: Option<Sandbox>,
 }

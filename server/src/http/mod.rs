@@ -39,9 +39,14 @@ pub fn router(state: AppState, sessions: SqlSessionStore) -> Router {
         .layer(RequestBodyLimitLayer::new(PAGE_BODY_LIMIT));
 
     let session_layer = session::layer(sessions, &state.settings);
-    let router = Router::new()
+    let mut router = Router::new()
         .merge(health::router())
-        .merge(crate::channels::meta::webhook::router())
+        .merge(crate::channels::meta::webhook::router());
+    // Off, the sandbox is not mounted at all: its paths are plain 404s.
+    if let Some(sandbox) = &state.sandbox {
+        router = router.merge(sandbox.router());
+    }
+    let router = router
         .merge(pages)
         .layer(session_layer)
         .layer(axum::middleware::from_fn_with_state(

@@ -5,6 +5,7 @@
 
 mod connect;
 pub mod conversations;
+pub mod general_settings;
 pub mod login_failures;
 pub mod messages;
 pub mod outbox;

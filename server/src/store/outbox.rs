@@ -121,23 +121,28 @@ pub async fn claim(
     Ok(done.rows_affected() == 1)
 }
 
-/// The Send API accepted the message.
+/// The Send API accepted the message, sent from `started_at` (before Meta's delivery and read
+/// watermarks, which are compared with it). Meta's echo, and even the delivery after it, may
+/// have been processed before this answer was: then the message keeps its later state.
 #[tracing::instrument(skip(pool, send), fields(outbox = send.outbox_id))]
 pub async fn mark_sent(
     pool: &AnyPool,
     send: &DueSend,
     mid: &str,
     messaging_type: &str,
-    now: DateTime<Utc>,
+    started_at: DateTime<Utc>,
 ) -> anyhow::Result<()> {
     let mut tx = pool.begin().await?;
     sqlx::query(
-        "UPDATE messages SET status = 'sent', mid = $1, messaging_type = $2, sent_at = $3
-         WHERE id = $4 AND status = 'sending'",
+        "UPDATE messages
+         SET status = CASE WHEN status = 'sending' THEN 'sent' ELSE status END,
+             sent_at = CASE WHEN status = 'sending' THEN $3 ELSE sent_at END,
+             mid = COALESCE(mid, $1), messaging_type = $2
+         WHERE id = $4 AND status <> 'failed'",
     )
     .bind(mid)
     .bind(messaging_type)
-    .bind(to_millis(now))
+    .bind(to_millis(started_at))
     .bind(send.message_id)
     .execute(&mut *tx)
     .await

@@ -130,3 +130,25 @@ pub async fn access_token_of(
         .await
         .context("Failed to read a service's access token")
 }
+
+/// An active service with its sealed page token (the Messenger sandbox's registry of pages).
+#[derive(Debug, Clone, FromRow)]
+pub struct ServiceWithToken {
+    pub id: i64,
+    pub name: String,
+    pub channel: String,
+    pub cifra: String,
+    pub integration_url: String,
+    pub access_token_sealed: Option<String>,
+}
+
+#[tracing::instrument(skip(pool))]
+pub async fn active_with_tokens(pool: &AnyPool) -> anyhow::Result<Vec<ServiceWithToken>> {
+    sqlx::query_as(
+        "SELECT id, name, channel, cifra, integration_url, access_token_sealed FROM services
+         WHERE active = 1 ORDER BY name",
+    )
+    .fetch_all(pool)
+    .await
+    .context("Failed to list the active services")
+}

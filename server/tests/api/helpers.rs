@@ -223,3 +223,84 @@ pub fn session_cookie(response: &reqwest::Response) -> Option<String> {
         .find(|v| v.starts_with("atende_session="))
         .map(str::to_owned)
 }
+
+/// An active Messenger service for `page` whose integration URL is `integration_url` and,
+/// when given, whose page token is `token` (sealed with the tests' key); returns its id.
+pub async fn bind_service(
+    app: &TestApp,
+    page: &str,
+    integration_url: &str,
+    token: Option<&str>,
+) -> i64 {
+    use atende_server::domain::service::{Cifra, IntegrationUrl, ServiceName};
+    use atende_server::store::services::{self, ServiceSpec};
+    use atende_server::store::webhook_deliveries::Channel;
+
+    let spec = ServiceSpec {
+        name: &ServiceName::parse("Loja Demo").expect("name"),
+        channel: Channel::Messenger,
+        cifra: &Cifra::parse(page).expect("cifra"),
+        integration_url: &IntegrationUrl::parse(integration_url).expect("url"),
+        active: true,
+    };
+    let pool = app.store.pool();
+    services::upsert(pool, &spec, chrono::Utc::now())
+        .await
+        .expect("service");
+    let (service, _) = services::access_token_of(pool, Channel::Messenger, page)
+        .await
+        .expect("query")
+        .expect("service");
+    if let Some(token) = token {
+        let sealed = secret_box()
+            .seal(&SecretString::from(token.to_owned()))
+            .expect("sealed");
+        services::set_access_token(pool, service, &sealed, chrono::Utc::now())
+            .await
+            .expect("token");
+    }
+    service
+}
+
+/// POSTs `body` to the Messenger webhook signed with the tests' app secret.
+pub async fn post_signed(app: &TestApp, body: &str) -> reqwest::Response {
+    use atende_server::channels::meta::signature;
+    app.client
+        .post(app.url("/hook/messageFacebook"))
+        .header(
+            "X-Hub-Signature-256",
+            signature::sign(META_APP_SECRET.as_bytes(), body.as_bytes()),
+        )
+        .body(body.to_owned())
+        .send()
+        .await
+        .expect("sent")
+}
+
+/// Delivers a signed body (it must get its 200) and processes what is pending.
+pub async fn deliver_and_process(app: &TestApp, body: &str) {
+    assert_eq!(post_signed(app, body).await.status(), 200);
+    atende_server::channels::meta::ingest::Ingest::new(app.store.clone())
+        .process_pending()
+        .await
+        .expect("processed");
+}
+
+/// Polls `check` every 50 ms until it returns `Some`, for at most `seconds`.
+pub async fn eventually<T, F, Fut>(seconds: u64, what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}

@@ -1,14 +1,10 @@
 use std::time::Duration;
 
-use atende_server::channels::meta::ingest::Ingest;
-use atende_server::channels::meta::signature;
-use atende_server::domain::service::{Cifra, IntegrationUrl, ServiceName};
-use atende_server::store::services::{self, ServiceSpec};
 use atende_server::store::webhook_deliveries::{self, Channel, DeliveryState};
 use atende_server::store::{messages, Store};
 use chrono::Utc;
 
-use crate::helpers::{spawn_app, TestApp, TestDb, META_APP_SECRET};
+use crate::helpers::{bind_service, deliver_and_process, spawn_app, TestApp, TestDb};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -23,23 +19,14 @@ on_both_backends!(
 const PAGE: &str = "104719482392816";
 const PSID: &str = "7300112233445566";
 
-async fn add_service(store: &Store) -> i64 {
-    let spec = ServiceSpec {
-        name: &ServiceName::parse("Loja Demo").expect("name"),
-        channel: Channel::Messenger,
-        cifra: &Cifra::parse(PAGE).expect("cifra"),
-        integration_url: &IntegrationUrl::parse("https://graph.facebook.com/v19.0/me/messages")
-            .expect("url"),
-        active: true,
-    };
-    services::upsert(store.pool(), &spec, Utc::now())
-        .await
-        .expect("service");
-    sqlx::query_scalar("SELECT id FROM services WHERE cifra = $1")
-        .bind(PAGE)
-        .fetch_one(store.pool())
-        .await
-        .expect("service id")
+async fn add_service(app: &TestApp) -> i64 {
+    bind_service(
+        app,
+        PAGE,
+        "https://graph.facebook.com/v19.0/me/messages",
+        None,
+    )
+    .await
 }
 
 fn payload(page: &str, events: &str) -> String {
@@ -69,26 +56,6 @@ fn from_customer(kind: &str, timestamp: i64) -> String {
     )
 }
 
-/// Delivers a signed body to the webhook and processes what is pending.
-async fn deliver(app: &TestApp, body: &str) {
-    let response = app
-        .client
-        .post(app.url("/hook/messageFacebook"))
-        .header(
-            "X-Hub-Signature-256",
-            signature::sign(META_APP_SECRET.as_bytes(), body.as_bytes()),
-        )
-        .body(body.to_owned())
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(response.status(), 200);
-    Ingest::new(app.store.clone())
-        .process_pending()
-        .await
-        .expect("processed");
-}
-
 async fn count(store: &Store, table: &str) -> i64 {
     sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
         .fetch_one(store.pool())
@@ -98,13 +65,13 @@ async fn count(store: &Store, table: &str) -> i64 {
 
 async fn a_message_is_stored_once_however_often_meta_delivers_it(db: TestDb) {
     let app = spawn_app(db).await;
-    let service = add_service(&app.store).await;
+    let service = add_service(&app).await;
     let body = payload(
         PAGE,
         &customer_text("m_first", "Olá, preciso de ajuda", 1732190000000),
     );
     for _ in 0..3 {
-        deliver(&app, &body).await;
+        deliver_and_process(&app, &body).await;
     }
     let stored = messages::list_for_service(app.store.pool(), service)
         .await
@@ -133,13 +100,13 @@ async fn a_message_is_stored_once_however_often_meta_delivers_it(db: TestDb) {
 
 async fn a_second_message_joins_the_open_conversation(db: TestDb) {
     let app = spawn_app(db).await;
-    let service = add_service(&app.store).await;
+    let service = add_service(&app).await;
     let batch = format!(
         "{},{}",
         customer_text("m_1", "primeira", 1732190000000),
         customer_text("m_2", "segunda", 1732190005000)
     );
-    deliver(&app, &payload(PAGE, &batch)).await;
+    deliver_and_process(&app, &payload(PAGE, &batch)).await;
     let stored = messages::list_for_service(app.store.pool(), service)
         .await
         .expect("messages");
@@ -161,8 +128,8 @@ async fn a_second_message_joins_the_open_conversation(db: TestDb) {
 
 async fn events_for_unknown_pages_are_kept_for_inspection(db: TestDb) {
     let app = spawn_app(db).await;
-    add_service(&app.store).await;
-    deliver(&app, &payload("999999999", &customer_text("m_x", "alô", 1))).await;
+    add_service(&app).await;
+    deliver_and_process(&app, &payload("999999999", &customer_text("m_x", "alô", 1))).await;
     assert_eq!(count(&app.store, "messages").await, 0);
     let delivery = &webhook_deliveries::recent(app.store.pool(), 1)
         .await
@@ -180,7 +147,7 @@ async fn events_for_unknown_pages_are_kept_for_inspection(db: TestDb) {
 
 async fn page_inbox_echoes_are_shown_and_our_own_echoes_are_not(db: TestDb) {
     let app = spawn_app(db).await;
-    let service = add_service(&app.store).await;
+    let service = add_service(&app).await;
     let batch = format!(
         "{},{},{}",
         customer_text("m_in", "oi", 1000),
@@ -192,7 +159,7 @@ async fn page_inbox_echoes_are_shown_and_our_own_echoes_are_not(db: TestDb) {
             Some("atende:outbox:7")
         )
     );
-    deliver(&app, &payload(PAGE, &batch)).await;
+    deliver_and_process(&app, &payload(PAGE, &batch)).await;
     let stored = messages::list_for_service(app.store.pool(), service)
         .await
         .expect("messages");
@@ -206,13 +173,13 @@ async fn page_inbox_echoes_are_shown_and_our_own_echoes_are_not(db: TestDb) {
 
 async fn delivery_and_read_events_move_outbound_messages_forward(db: TestDb) {
     let app = spawn_app(db).await;
-    let service = add_service(&app.store).await;
+    let service = add_service(&app).await;
     let batch = format!(
         "{},{}",
         customer_text("m_in", "oi", 1000),
         page_echo("m_out", "olá", 2000, None)
     );
-    deliver(&app, &payload(PAGE, &batch)).await;
+    deliver_and_process(&app, &payload(PAGE, &batch)).await;
     let status = |app: &TestApp| {
         let pool = app.store.pool().clone();
         async move {
@@ -227,7 +194,7 @@ async fn delivery_and_read_events_move_outbound_messages_forward(db: TestDb) {
         }
     };
     assert_eq!(status(&app).await, "sent");
-    deliver(
+    deliver_and_process(
         &app,
         &payload(
             PAGE,
@@ -236,7 +203,7 @@ async fn delivery_and_read_events_move_outbound_messages_forward(db: TestDb) {
     )
     .await;
     assert_eq!(status(&app).await, "delivered");
-    deliver(
+    deliver_and_process(
         &app,
         &payload(PAGE, &from_customer(r#""read":{"watermark":2700}"#, 2800)),
     )
@@ -246,7 +213,7 @@ async fn delivery_and_read_events_move_outbound_messages_forward(db: TestDb) {
 
 async fn deliveries_left_pending_are_processed_without_a_new_request(db: TestDb) {
     let app = spawn_app(db).await;
-    add_service(&app.store).await;
+    add_service(&app).await;
     // As if the process had stored it and then died before processing it.
     let body = payload(PAGE, &customer_text("m_left", "ficou pendente", 1));
     webhook_deliveries::insert(

@@ -11,5 +11,6 @@ mod outbound;
 mod pages;
 mod profiles;
 mod provision;
+mod sandbox;
 mod sessions;
 mod webhook;

@@ -1,17 +1,11 @@
 use std::time::Duration;
 
-use atende_server::channels::meta::ingest::Ingest;
 use atende_server::channels::meta::outbound::queue_agent_text;
-use atende_server::channels::meta::signature;
-use atende_server::domain::service::{Cifra, IntegrationUrl, ServiceName};
-use atende_server::store::services::{self, ServiceSpec};
-use atende_server::store::webhook_deliveries::Channel;
 use atende_server::store::Store;
 use chrono::Utc;
-use secrecy::SecretString;
 
 use crate::graph_stub::{graph_error, GraphStub};
-use crate::helpers::{secret_box, spawn_app, TestApp, TestDb, META_APP_SECRET};
+use crate::helpers::{bind_service, deliver_and_process, spawn_app, TestApp, TestDb};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -29,27 +23,8 @@ const TOKEN: &str = "EAAG-test-page-token";
 /// A service bound to the stub, a contact and a conversation whose customer last wrote
 /// `hours_ago` hours ago; returns the conversation.
 async fn conversation(app: &TestApp, stub: &GraphStub, hours_ago: i64) -> i64 {
-    let spec = ServiceSpec {
-        name: &ServiceName::parse("Loja").expect("name"),
-        channel: Channel::Messenger,
-        cifra: &Cifra::parse(PAGE).expect("cifra"),
-        integration_url: &IntegrationUrl::parse(&stub.url).expect("url"),
-        active: true,
-    };
+    let service = bind_service(app, PAGE, &stub.url, Some(TOKEN)).await;
     let pool = app.store.pool();
-    services::upsert(pool, &spec, Utc::now())
-        .await
-        .expect("service");
-    let (service, _) = services::access_token_of(pool, Channel::Messenger, PAGE)
-        .await
-        .expect("query")
-        .expect("service");
-    let sealed = secret_box()
-        .seal(&SecretString::from(TOKEN.to_owned()))
-        .expect("sealed");
-    services::set_access_token(pool, service, &sealed, Utc::now())
-        .await
-        .expect("token");
     let last = (Utc::now() - chrono::Duration::hours(hours_ago)).timestamp_millis();
     sqlx::query("INSERT INTO contacts (service_id, external_id, created_at, updated_at) VALUES ($1, '7300112233445566', 0, 0)")
         .bind(service)
@@ -217,22 +192,7 @@ async fn our_echo_confirms_a_send_whose_answer_never_came(db: TestDb) {
     let echo = format!(
         r#"{{"object":"page","entry":[{{"id":"{PAGE}","time":1,"messaging":[{{"sender":{{"id":"{PAGE}"}},"recipient":{{"id":"7300112233445566"}},"timestamp":1,"message":{{"is_echo":true,"mid":"m_echoed","text":"Olá!","metadata":"atende:outbox:{outbox_id}"}}}}]}}]}}"#
     );
-    let response = app
-        .client
-        .post(app.url("/hook/messageFacebook"))
-        .header(
-            "X-Hub-Signature-256",
-            signature::sign(META_APP_SECRET.as_bytes(), echo.as_bytes()),
-        )
-        .body(echo)
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(response.status(), 200);
-    Ingest::new(app.store.clone())
-        .process_pending()
-        .await
-        .expect("processed");
+    deliver_and_process(&app, &echo).await;
     assert_eq!(
         settled(&app.store, message).await,
         ("sent".to_owned(), None)

@@ -1,15 +1,7 @@
 use std::time::Duration;
 
-use atende_server::channels::meta::ingest::Ingest;
-use atende_server::channels::meta::signature;
-use atende_server::domain::service::{Cifra, IntegrationUrl, ServiceName};
-use atende_server::store::services::{self, ServiceSpec};
-use atende_server::store::webhook_deliveries::Channel;
-use chrono::Utc;
-use secrecy::SecretString;
-
 use crate::graph_stub::{graph_error, GraphStub};
-use crate::helpers::{secret_box, spawn_app, TestApp, TestDb, META_APP_SECRET};
+use crate::helpers::{bind_service, deliver_and_process, spawn_app, TestApp, TestDb};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -22,46 +14,11 @@ const PAGE: &str = "104719482392816";
 const PSID: &str = "7300112233445566";
 
 async fn customer_writes(app: &TestApp, stub: &GraphStub) {
-    let spec = ServiceSpec {
-        name: &ServiceName::parse("Loja").expect("name"),
-        channel: Channel::Messenger,
-        cifra: &Cifra::parse(PAGE).expect("cifra"),
-        integration_url: &IntegrationUrl::parse(&stub.url).expect("url"),
-        active: true,
-    };
-    let pool = app.store.pool();
-    services::upsert(pool, &spec, Utc::now())
-        .await
-        .expect("service");
-    let (service, _) = services::access_token_of(pool, Channel::Messenger, PAGE)
-        .await
-        .expect("query")
-        .expect("service");
-    let sealed = secret_box()
-        .seal(&SecretString::from("EAAG-token".to_owned()))
-        .expect("sealed");
-    services::set_access_token(pool, service, &sealed, Utc::now())
-        .await
-        .expect("token");
+    bind_service(app, PAGE, &stub.url, Some("EAAG-token")).await;
     let body = format!(
         r#"{{"object":"page","entry":[{{"id":"{PAGE}","time":1,"messaging":[{{"sender":{{"id":"{PSID}"}},"recipient":{{"id":"{PAGE}"}},"timestamp":1,"message":{{"mid":"m_1","text":"oi"}}}}]}}]}}"#
     );
-    let response = app
-        .client
-        .post(app.url("/hook/messageFacebook"))
-        .header(
-            "X-Hub-Signature-256",
-            signature::sign(META_APP_SECRET.as_bytes(), body.as_bytes()),
-        )
-        .body(body)
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(response.status(), 200);
-    Ingest::new(app.store.clone())
-        .process_pending()
-        .await
-        .expect("processed");
+    deliver_and_process(app, &body).await;
 }
 
 /// (profile_status, first_name, last_name) once the status is no longer pending (or after 15 s).

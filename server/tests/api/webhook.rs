@@ -2,7 +2,10 @@ use atende_server::channels::meta::signature;
 use atende_server::store::webhook_deliveries;
 use serde_json::Value;
 
-use crate::helpers::{spawn_app, TestApp, TestDb, META_APP_SECRET, META_VERIFY_TOKEN};
+use crate::helpers::{
+    eventually, secret_box, spawn_app, spawn_app_with, TestApp, TestDb, META_APP_SECRET,
+    META_VERIFY_TOKEN,
+};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -13,6 +16,7 @@ on_both_backends!(
     malformed_json_with_a_valid_signature_is_kept_and_answered_400,
     oversized_bodies_get_413_and_nothing_is_stored,
     instagram_deliveries_use_their_own_path,
+    credentials_changed_in_the_database_apply_without_a_restart,
 );
 
 /// A batched Messenger delivery shaped like Meta's documented sample.
@@ -176,4 +180,55 @@ async fn instagram_deliveries_use_their_own_path(db: TestDb) {
         200
     );
     assert_eq!(stored(&app).await[0].channel, "instagram");
+}
+
+/// No secret in the environment: the admin's values in the general settings are used, and a
+/// change is picked up by the running server (this is what another instance would see).
+async fn credentials_changed_in_the_database_apply_without_a_restart(db: TestDb) {
+    use atende_server::channels::meta::credentials::{APP_SECRET_KEY, VERIFY_TOKEN_KEY};
+    use atende_server::store::general_settings;
+    use secrecy::SecretString;
+
+    let mut settings = db.settings();
+    settings.meta_app_secret = None;
+    settings.meta_verify_token = None;
+    let app = spawn_app_with(db, settings).await;
+    let body = MESSENGER_SAMPLE.as_bytes();
+    let refused = post(&app, "/hook/messageFacebook", body, signed(body)).await;
+    assert_eq!(refused.status(), 403, "no secret configured yet");
+
+    let seal = |value: &str| {
+        secret_box()
+            .seal(&SecretString::from(value.to_owned()))
+            .expect("sealed")
+    };
+    let pool = app.store.pool();
+    let now = chrono::Utc::now();
+    general_settings::set(pool, APP_SECRET_KEY, &seal(META_APP_SECRET), now)
+        .await
+        .expect("secret");
+    general_settings::set(pool, VERIFY_TOKEN_KEY, &seal("db-verify-token"), now)
+        .await
+        .expect("token");
+    eventually(10, "the new app secret to apply", || async {
+        let response = post(&app, "/hook/messageFacebook", body, signed(body)).await;
+        (response.status() == 200).then_some(())
+    })
+    .await;
+    let handshake = app
+        .client
+        .get(app.url(
+            "/hook/messageFacebook?hub.mode=subscribe&hub.verify_token=db-verify-token&hub.challenge=42",
+        ))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(handshake.status(), 200);
+    assert_eq!(handshake.text().await.expect("body"), "42");
+    let stored: String = sqlx::query_scalar("SELECT value FROM general_settings WHERE key = $1")
+        .bind(APP_SECRET_KEY)
+        .fetch_one(pool)
+        .await
+        .expect("stored");
+    assert!(!stored.contains(META_APP_SECRET), "sealed at rest");
 }

@@ -166,7 +166,7 @@ impl Sender {
             .to_owned();
         let verdict = match self.graph.send(&send.integration_url, &token, &body).await {
             SendOutcome::Accepted { message_id } => {
-                outbox::mark_sent(pool, &send, &message_id, &messaging_type, Utc::now()).await?;
+                outbox::mark_sent(pool, &send, &message_id, &messaging_type, now).await?;
                 tracing::info!(message = send.message_id, %messaging_type, "Message sent");
                 return Ok(true);
             }

@@ -39,6 +39,12 @@ fn error(status: StatusCode, code: &str, message: &str) -> Response {
     (status, Json(json!({ "error": code, "message": message }))).into_response()
 }
 
+/// The credentials could not be read: Meta must retry later, so no 200 and no 403.
+fn unavailable(failure: &anyhow::Error) -> Response {
+    tracing::error!(error = ?failure, "Failed to read the Meta credentials");
+    error(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "try again")
+}
+
 #[derive(Debug, Deserialize)]
 struct HandshakeQuery {
     #[serde(rename = "hub.mode")]
@@ -58,7 +64,11 @@ fn same_secret(given: &str, expected: &SecretString) -> bool {
 
 /// Echoes `hub.challenge` when the mode is `subscribe` and the verify token is ours.
 async fn handshake(State(state): State<AppState>, Query(query): Query<HandshakeQuery>) -> Response {
-    let Some(expected) = state.settings.meta_verify_token.as_ref() else {
+    let credentials = match state.meta.current().await {
+        Ok(credentials) => credentials,
+        Err(failure) => return unavailable(&failure),
+    };
+    let Some(expected) = credentials.verify_token.as_ref() else {
         tracing::warn!("Webhook handshake refused: no verify token is configured");
         return error(
             StatusCode::FORBIDDEN,
@@ -112,7 +122,11 @@ async fn receive(
             return error(rejection.status(), "body_rejected", &rejection.body_text());
         }
     };
-    let Some(secret) = state.settings.meta_app_secret.as_ref() else {
+    let credentials = match state.meta.current().await {
+        Ok(credentials) => credentials,
+        Err(failure) => return unavailable(&failure),
+    };
+    let Some(secret) = credentials.app_secret.as_ref() else {
         tracing::warn!("Webhook delivery refused: no app secret is configured");
         return error(
             StatusCode::FORBIDDEN,

@@ -12,7 +12,8 @@ use serde_json::json;
 use crate::state::AppState;
 
 /// Path prefixes that machines call without an Origin, each authenticated its own way.
-const EXEMPT_PREFIXES: &[&str] = &["/hook/"];
+/// (The sandbox's Graph API checks the page token, as Meta does.)
+const EXEMPT_PREFIXES: &[&str] = &["/hook/", "/sandbox/graph/"];
 
 pub async fn require_same_origin(
     State(state): State<AppState>,

@@ -1,0 +1,32 @@
+//! Queries on `general_settings` (key → value).
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use sqlx::AnyPool;
+
+use super::to_millis;
+
+#[tracing::instrument(skip(pool))]
+pub async fn get(pool: &AnyPool, key: &str) -> anyhow::Result<Option<String>> {
+    sqlx::query_scalar("SELECT value FROM general_settings WHERE key = $1")
+        .bind(key)
+        .fetch_optional(pool)
+        .await
+        .context("Failed to read a general setting")
+}
+
+/// Sets `key` (values may be sealed secrets: they are never logged).
+#[tracing::instrument(skip(pool, value))]
+pub async fn set(pool: &AnyPool, key: &str, value: &str, now: DateTime<Utc>) -> anyhow::Result<()> {
+    sqlx::query(
+        "INSERT INTO general_settings (key, value, updated_at) VALUES ($1, $2, $3)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+    )
+    .bind(key)
+    .bind(value)
+    .bind(to_millis(now))
+    .execute(pool)
+    .await
+    .context("Failed to store a general setting")?;
+    Ok(())
+}
