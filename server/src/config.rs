@@ -52,6 +52,8 @@ pub struct Settings {
     pub secret_key_file: PathBuf,
     /// IANA zone dates are shown in, e.g. `America/Sao_Paulo`.
     pub time_zone: String,
+    /// The attachment storage: the folder attachments are kept in.
+    pub attachments_dir: PathBuf,
 }
 
 /// Environment variables read as they are, never parsed (see `Settings::load`).
@@ -80,6 +82,7 @@ site_root = "target/site"
 sandbox = false
 time_zone = "America/Sao_Paulo"
 secret_key_file = "data/secret.key"
+attachments_dir = "data/attachments"
 "#;
 
 impl Settings {

@@ -14,11 +14,13 @@ use crate::channels::meta::credentials::{Credentials, MetaCredentials};
 use crate::channels::meta::delivery_writer::DeliveryWriter;
 use crate::channels::meta::graph::GraphClient;
 use crate::channels::meta::ingest::Ingest;
-use crate::channels::meta::outbound::Sender;
 use crate::channels::meta::profiles::ProfileFetcher;
+use crate::channels::meta::sender::Sender;
 use crate::config::Settings;
 use crate::domain::login_throttle::ThrottlePolicy;
 use crate::http;
+use crate::media::fetcher::MediaFetcher;
+use crate::media::MediaFiles;
 use crate::sandbox::Sandbox;
 use crate::secret_box::SecretBox;
 use crate::state::AppState;
@@ -73,9 +75,17 @@ impl Application {
             },
         );
         let graph = GraphClient::new()?;
-        let sender = Sender::new(store.clone(), secrets.clone(), graph.clone());
+        // Tests listen on port 0: their external URL cannot be known before binding.
+        let public_url = if settings.port == 0 {
+            loopback_url(listener.local_addr()?)
+        } else {
+            settings.external_url.to_string()
+        };
+        let sender = Sender::new(store.clone(), secrets.clone(), graph.clone(), public_url);
         sender.spawn();
         ProfileFetcher::new(store.clone(), secrets.clone(), graph).spawn();
+        let media_files = MediaFiles::new(&settings.attachments_dir);
+        MediaFetcher::new(store.clone(), media_files.clone())?.spawn();
         let sandbox = if settings.sandbox {
             let base_url = loopback_url(listener.local_addr()?);
             tracing::warn!(%base_url, "The Messenger sandbox is on: never in production");
@@ -98,6 +108,7 @@ impl Application {
             sender,
             meta,
             sandbox,
+            media_files,
         };
         let router = http::router(state, sessions);
         Ok(Application {

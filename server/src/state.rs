@@ -9,8 +9,9 @@ use leptos::config::LeptosOptions;
 use crate::channels::meta::credentials::MetaCredentials;
 use crate::channels::meta::delivery_writer::DeliveryWriter;
 use crate::channels::meta::ingest::Ingest;
-use crate::channels::meta::outbound::Sender;
+use crate::channels::meta::sender::Sender;
 use crate::config::Settings;
+use crate::media::MediaFiles;
 use crate::sandbox::Sandbox;
 use crate::store::Store;
 
@@ -27,4 +28,6 @@ pub struct AppState {
     pub meta: MetaCredentials,
     /// The Messenger sandbox, when `ATENDE_SANDBOX` is on.
     pub sandbox: Option<Sandbox>,
+    /// The attachment storage.
+    pub media_files: MediaFiles,
 }

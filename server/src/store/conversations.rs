@@ -130,6 +130,7 @@ pub async fn pending_profiles(
     .context("Failed to list contacts without a profile")
 }
 
+/// The profile Meta gave; `picture_media` is the local copy of the picture (being downloaded).
 #[tracing::instrument(skip(pool, first_name, last_name, picture))]
 pub async fn save_profile(
     pool: &sqlx::AnyPool,
@@ -137,15 +138,17 @@ pub async fn save_profile(
     first_name: Option<&str>,
     last_name: Option<&str>,
     picture: Option<&str>,
+    picture_media: Option<i64>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
     sqlx::query(
         "UPDATE contacts SET first_name = $1, last_name = $2, profile_pic_url = $3, profile_status = 'fetched',
-                             updated_at = $4 WHERE id = $5",
+                             picture_media_id = $4, updated_at = $5 WHERE id = $6",
     )
     .bind(first_name)
     .bind(last_name)
     .bind(picture)
+    .bind(picture_media)
     .bind(to_millis(now))
     .bind(contact_id)
     .execute(pool)

@@ -7,6 +7,7 @@ mod connect;
 pub mod conversations;
 pub mod general_settings;
 pub mod login_failures;
+pub mod media;
 pub mod messages;
 pub mod outbox;
 pub mod services;

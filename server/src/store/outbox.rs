@@ -32,6 +32,10 @@ pub struct DueSend {
     pub attempts: i64,
     pub message_id: i64,
     pub text: Option<String>,
+    /// JSON array of `OutboundAttachment`.
+    pub attachments: String,
+    /// The page (or Instagram account) it leaves from: the service's cifra.
+    pub page_id: String,
     pub recipient: String,
     pub integration_url: String,
     pub access_token_sealed: Option<String>,
@@ -79,7 +83,8 @@ pub async fn confirm_by_echo(
 #[tracing::instrument(skip(pool))]
 pub async fn due(pool: &AnyPool, now: DateTime<Utc>, limit: i64) -> anyhow::Result<Vec<DueSend>> {
     sqlx::query_as(
-        "SELECT o.id AS outbox_id, o.attempts, m.id AS message_id, m.text, k.external_id AS recipient,
+        "SELECT o.id AS outbox_id, o.attempts, m.id AS message_id, m.text, m.attachments,
+                s.cifra AS page_id, k.external_id AS recipient,
                 s.integration_url, s.access_token_sealed, c.last_customer_message_at
          FROM outbox o
          JOIN messages m ON m.id = o.message_id
@@ -202,4 +207,26 @@ async fn finish(
         .await
         .context("Failed to close an outbox row")?;
     Ok(())
+}
+
+/// Where a conversation's messages go: the customer, the Send API URL and the page token.
+#[derive(Debug, Clone, FromRow)]
+pub struct Target {
+    pub recipient: String,
+    pub integration_url: String,
+    pub access_token_sealed: Option<String>,
+}
+
+pub async fn target(pool: &AnyPool, conversation_id: i64) -> anyhow::Result<Option<Target>> {
+    sqlx::query_as(
+        "SELECT k.external_id AS recipient, s.integration_url, s.access_token_sealed
+         FROM conversations c
+         JOIN contacts k ON k.id = c.contact_id
+         JOIN services s ON s.id = c.service_id
+         WHERE c.id = $1",
+    )
+    .bind(conversation_id)
+    .fetch_optional(pool)
+    .await
+    .context("Failed to read a conversation's send target")
 }

@@ -47,6 +47,8 @@ macro_rules! on_both_backends {
 pub struct TestDb {
     pub url: String,
     _dir: Option<Arc<tempfile::TempDir>>,
+    /// The attachment storage of this test.
+    pub files: Arc<tempfile::TempDir>,
     /// For PostgreSQL: the server URL and the database to drop when the test ends.
     postgres: Option<(String, String)>,
 }
@@ -82,6 +84,7 @@ impl TestDb {
         TestDb {
             url,
             _dir: Some(Arc::new(dir)),
+            files: Arc::new(tempfile::tempdir().expect("temporary folder")),
             postgres: None,
         }
     }
@@ -101,6 +104,7 @@ impl TestDb {
         Some(TestDb {
             url: url.to_string(),
             _dir: None,
+            files: Arc::new(tempfile::tempdir().expect("temporary folder")),
             postgres: Some((server, name)),
         })
     }
@@ -111,6 +115,7 @@ impl TestDb {
         settings.meta_app_secret = Some(SecretString::from(META_APP_SECRET.to_owned()));
         settings.meta_verify_token = Some(SecretString::from(META_VERIFY_TOKEN.to_owned()));
         settings.secret_key = Some(SecretString::from(SECRET_KEY_HEX.to_owned()));
+        settings.attachments_dir = self.files.path().to_owned();
         settings
     }
 }

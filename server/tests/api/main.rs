@@ -7,6 +7,7 @@ mod helpers;
 mod auth;
 mod health;
 mod ingest;
+mod media;
 mod outbound;
 mod pages;
 mod profiles;

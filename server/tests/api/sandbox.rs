@@ -16,12 +16,13 @@ on_both_backends!(
     injected_graph_failures_fail_the_reply_with_their_reason,
     a_customer_without_a_profile_keeps_the_fallback_name,
     the_graph_stand_in_answers_like_meta,
+    typing_and_seen_reach_the_customer,
 );
 
-const PAGE: &str = "100000000000001";
+pub const PAGE: &str = "100000000000001";
 const TOKEN: &str = "sandbox-page-token";
 
-async fn sandbox_app(db: TestDb) -> TestApp {
+pub async fn sandbox_app(db: TestDb) -> TestApp {
     let mut settings = db.settings();
     settings.sandbox = true;
     let app = spawn_app_with(db, settings).await;
@@ -31,7 +32,7 @@ async fn sandbox_app(db: TestDb) -> TestApp {
 }
 
 /// A sandbox request from the sandbox page (same Origin, as a browser sends it).
-async fn sandbox(app: &TestApp, method: reqwest::Method, path: &str, body: Value) -> Value {
+pub async fn sandbox(app: &TestApp, method: reqwest::Method, path: &str, body: Value) -> Value {
     let response = app
         .client
         .request(method, app.url(path))
@@ -46,7 +47,7 @@ async fn sandbox(app: &TestApp, method: reqwest::Method, path: &str, body: Value
     serde_json::from_str(&text).unwrap_or(Value::Null)
 }
 
-async fn new_customer(app: &TestApp, name: &str, has_profile: bool) -> String {
+pub async fn new_customer(app: &TestApp, name: &str, has_profile: bool) -> String {
     let customer = sandbox(
         app,
         reqwest::Method::POST,
@@ -57,7 +58,7 @@ async fn new_customer(app: &TestApp, name: &str, has_profile: bool) -> String {
     customer["psid"].as_str().expect("psid").to_owned()
 }
 
-async fn customer_says(app: &TestApp, psid: &str, text: &str) -> String {
+pub async fn customer_says(app: &TestApp, psid: &str, text: &str) -> String {
     let sent = sandbox(
         app,
         reqwest::Method::POST,
@@ -68,7 +69,7 @@ async fn customer_says(app: &TestApp, psid: &str, text: &str) -> String {
     sent["mid"].as_str().expect("mid").to_owned()
 }
 
-async fn inbound_count(app: &TestApp, mid: &str) -> i64 {
+pub async fn inbound_count(app: &TestApp, mid: &str) -> i64 {
     sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE mid = $1")
         .bind(mid)
         .fetch_one(app.store.pool())
@@ -76,7 +77,7 @@ async fn inbound_count(app: &TestApp, mid: &str) -> i64 {
         .expect("count")
 }
 
-async fn conversation_of(app: &TestApp, psid: &str) -> i64 {
+pub async fn conversation_of(app: &TestApp, psid: &str) -> i64 {
     sqlx::query_scalar(
         "SELECT c.id FROM conversations c JOIN contacts k ON k.id = c.contact_id
          WHERE k.external_id = $1",
@@ -87,7 +88,7 @@ async fn conversation_of(app: &TestApp, psid: &str) -> i64 {
     .expect("conversation")
 }
 
-async fn message_state(app: &TestApp, id: i64) -> (String, Option<String>) {
+pub async fn message_state(app: &TestApp, id: i64) -> (String, Option<String>) {
     sqlx::query_as("SELECT status, failure_reason FROM messages WHERE id = $1")
         .bind(id)
         .fetch_one(app.store.pool())
@@ -95,7 +96,7 @@ async fn message_state(app: &TestApp, id: i64) -> (String, Option<String>) {
         .expect("message")
 }
 
-async fn chat(app: &TestApp, psid: &str) -> Vec<Value> {
+pub async fn chat(app: &TestApp, psid: &str) -> Vec<Value> {
     let chat = sandbox(
         app,
         reqwest::Method::GET,
@@ -107,7 +108,7 @@ async fn chat(app: &TestApp, psid: &str) -> Vec<Value> {
 }
 
 /// A customer writes and Atende has the message: the conversation is ready for a reply.
-async fn conversation_with(app: &TestApp, name: &str) -> (String, i64) {
+pub async fn conversation_with(app: &TestApp, name: &str) -> (String, i64) {
     let psid = new_customer(app, name, true).await;
     let mid = customer_says(app, &psid, "Olá, preciso de ajuda").await;
     eventually(10, "the customer's message", || async {
@@ -384,4 +385,38 @@ async fn the_graph_stand_in_answers_like_meta(db: TestDb) {
     let avatar = app.client.get(picture).send().await.expect("avatar");
     assert_eq!(avatar.status(), 200);
     assert_eq!(avatar.headers()["content-type"], "image/svg+xml");
+}
+
+async fn typing_and_seen_reach_the_customer(db: TestDb) {
+    use atende_server::channels::meta::graph::GraphClient;
+    use atende_server::channels::meta::sender::{Sender, SenderAction};
+
+    let app = sandbox_app(db).await;
+    let (_, conversation) = conversation_with(&app, "Rita Alves").await;
+    let graph = GraphClient::new().expect("client");
+    let sender = Sender::new(
+        app.store.clone(),
+        crate::helpers::secret_box(),
+        graph,
+        app.address.clone(),
+    );
+    for action in [SenderAction::TypingOn, SenderAction::MarkSeen] {
+        let outcome = sender
+            .sender_action(conversation, action)
+            .await
+            .expect("called");
+        assert_eq!(outcome, Ok(()), "{action:?}");
+    }
+    sandbox(
+        &app,
+        reqwest::Method::PUT,
+        "/sandbox/api/injection",
+        json!({ "mode": "bad_token" }),
+    )
+    .await;
+    let refused = sender
+        .sender_action(conversation, SenderAction::TypingOn)
+        .await
+        .expect("called");
+    assert!(refused.is_err_and(|detail| detail.contains("190")));
 }

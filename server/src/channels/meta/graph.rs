@@ -88,6 +88,41 @@ impl GraphClient {
     }
 }
 
+impl GraphClient {
+    /// A `sender_action` call: Meta answers `{"recipient_id": …}` with no message id.
+    pub async fn sender_action(
+        &self,
+        integration_url: &str,
+        token: &SecretString,
+        body: &serde_json::Value,
+    ) -> Result<(), String> {
+        let mut url = url::Url::parse(integration_url)
+            .map_err(|error| format!("invalid integration URL: {error}"))?;
+        url.query_pairs_mut()
+            .append_pair("access_token", token.expose_secret());
+        let response = self
+            .http
+            .post(url)
+            .json(body)
+            .send()
+            .await
+            .map_err(|error| describe(&error))?;
+        let status = response.status().as_u16();
+        if (200..300).contains(&status) {
+            return Ok(());
+        }
+        let error = response
+            .json::<ErrorBody>()
+            .await
+            .ok()
+            .map(|body| body.error);
+        Err(match error {
+            Some(e) => format!("HTTP {status}: code {} {}", e.code, e.message),
+            None => format!("HTTP {status}"),
+        })
+    }
+}
+
 /// What the User Profile API said about a customer.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ProfileOutcome {

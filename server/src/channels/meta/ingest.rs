@@ -13,7 +13,7 @@ use tokio::sync::Notify;
 
 use super::events::{self, EventKind, InboundEvent, MessageBody};
 use crate::store::webhook_deliveries::{self, Channel, DeliveryState};
-use crate::store::{conversations, messages, outbox, services, Store};
+use crate::store::{conversations, media, messages, outbox, services, Store};
 
 /// Processing attempts before a failing delivery is set aside as `failed`.
 const MAX_ATTEMPTS: i64 = 5;
@@ -51,17 +51,15 @@ impl Ingest {
 
     pub fn spawn(&self) {
         let ingest = self.clone();
-        tokio::spawn(async move {
-            loop {
-                if let Err(error) = ingest.process_pending().await {
-                    tracing::error!(error = ?error, "Webhook processing failed; retrying shortly");
-                }
-                tokio::select! {
-                    () = ingest.wake.notified() => {}
-                    () = tokio::time::sleep(Duration::from_secs(2)) => {}
-                }
-            }
-        });
+        crate::worker::spawn_loop(
+            "ingest",
+            Duration::from_secs(2),
+            self.wake.clone(),
+            move || {
+                let ingest = ingest.clone();
+                async move { ingest.process_pending().await.map(|_| ()) }
+            },
+        );
     }
 
     /// Processes pending deliveries until none is left; returns how many it processed.
@@ -265,7 +263,15 @@ async fn store_message(
         status,
         sent_at: at,
     };
-    messages::insert(conn, &message, now).await?;
+    let message_id = messages::insert(conn, &message, now).await?;
+    // Meta's CDN URLs expire: every attachment with a URL is downloaded (media fetcher).
+    for url in body
+        .attachments
+        .iter()
+        .filter_map(|a| a.payload.url.as_deref())
+    {
+        media::enqueue_download(conn, media::Origin::Inbound, Some(message_id), url, now).await?;
+    }
     conversations::touch(conn, conversation, at, matches!(author, Author::Customer)).await?;
     Ok(Applied::Stored)
 }

@@ -9,5 +9,6 @@ pub mod graph_error;
 pub mod ingest;
 pub mod outbound;
 pub mod profiles;
+pub mod sender;
 pub mod signature;
 pub mod webhook;

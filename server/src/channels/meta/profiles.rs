@@ -12,6 +12,7 @@ use super::graph::{GraphClient, ProfileOutcome};
 use super::graph_error;
 use crate::secret_box::SecretBox;
 use crate::store::conversations::{self, PendingProfile};
+use crate::store::media::{self, Origin};
 use crate::store::Store;
 
 #[derive(Clone)]
@@ -38,17 +39,15 @@ impl ProfileFetcher {
 
     pub fn spawn(&self) {
         let fetcher = self.clone();
-        tokio::spawn(async move {
-            loop {
-                if let Err(error) = fetcher.fetch_due(Utc::now()).await {
-                    tracing::error!(error = ?error, "Profile fetching failed; retrying shortly");
-                }
-                tokio::select! {
-                    () = fetcher.wake.notified() => {}
-                    () = tokio::time::sleep(Duration::from_secs(2)) => {}
-                }
-            }
-        });
+        crate::worker::spawn_loop(
+            "profiles",
+            Duration::from_secs(2),
+            self.wake.clone(),
+            move || {
+                let fetcher = fetcher.clone();
+                async move { fetcher.fetch_due(Utc::now()).await.map(|_| ()) }
+            },
+        );
     }
 
     /// Fetches every profile due at `now`; returns how many were attempted.
@@ -82,12 +81,24 @@ impl ProfileFetcher {
                 last_name,
                 profile_pic,
             } => {
+                // Meta's picture URLs expire: keep a copy.
+                let picture_media = match profile_pic.as_deref() {
+                    Some(url) => {
+                        let mut conn = pool.acquire().await?;
+                        let id =
+                            media::enqueue_download(&mut conn, Origin::Profile, None, url, now)
+                                .await?;
+                        Some(id)
+                    }
+                    None => None,
+                };
                 conversations::save_profile(
                     pool,
                     contact.contact_id,
                     first_name.as_deref(),
                     last_name.as_deref(),
                     profile_pic.as_deref(),
+                    picture_media,
                     now,
                 )
                 .await

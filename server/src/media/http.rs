@@ -1,0 +1,173 @@
+//! `GET /media/{id}`: a stored file, for signed-in users only. `GET /media/public/{token}`: an
+//! agent's upload, for Meta to fetch (the token is 256 random bits; nothing a customer sent is
+//! ever public). `POST /media`: an agent's upload (raw body, its type in `Content-Type`).
+//! Files are served by tower-http's `ServeFile` (ranges for video seeking, conditional GETs)
+//! with the stored type and a CSP that keeps any active content inert.
+
+use axum::body::{Body, Bytes};
+use axum::extract::{DefaultBodyLimit, Path, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::Utc;
+use serde_json::json;
+use tower::ServiceExt;
+use tower_http::services::ServeFile;
+use tower_sessions::Session;
+
+use super::{uploadable, MAX_BYTES};
+use crate::state::AppState;
+use crate::store::media::{self, Served, StoredFile};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/media",
+            post(upload).layer(DefaultBodyLimit::max(MAX_BYTES)),
+        )
+        .route("/media/{id}", get(private_file))
+        .route("/media/public/{token}", get(public_file))
+}
+
+fn error(status: StatusCode, code: &str, message: &str) -> Response {
+    (status, Json(json!({ "error": code, "message": message }))).into_response()
+}
+
+fn internal(failure: &anyhow::Error) -> Response {
+    tracing::error!(error = ?failure, "Media request failed");
+    error(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        "something went wrong",
+    )
+}
+
+async fn signed_in(state: &AppState, session: &Session) -> Result<(), Response> {
+    match app::server::session::current_user(session, &state.services).await {
+        Ok(Some(_)) => Ok(()),
+        Ok(None) => Err(error(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "sign in to see attachments",
+        )),
+        Err(_) => Err(error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "something went wrong",
+        )),
+    }
+}
+
+async fn private_file(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    request: Request,
+) -> Response {
+    if let Err(response) = signed_in(&state, &session).await {
+        return response;
+    }
+    match media::by_id(state.store.pool(), id).await {
+        Ok(found) => serve(&state, found, request).await,
+        Err(failure) => internal(&failure),
+    }
+}
+
+async fn public_file(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    request: Request,
+) -> Response {
+    match media::by_public_token(state.store.pool(), &token).await {
+        Ok(found) => serve(&state, found, request).await,
+        Err(failure) => internal(&failure),
+    }
+}
+
+async fn serve(state: &AppState, found: Option<Served>, request: Request) -> Response {
+    let Some(served) = found else {
+        return error(StatusCode::NOT_FOUND, "not_found", "no such attachment");
+    };
+    let (Some(key), "stored") = (served.storage_key.as_deref(), served.status.as_str()) else {
+        let code = if served.status == "failed" {
+            "unavailable"
+        } else {
+            "pending"
+        };
+        return error(
+            StatusCode::NOT_FOUND,
+            code,
+            "the attachment is not stored (yet)",
+        );
+    };
+    let content_type = served
+        .content_type
+        .unwrap_or_else(|| "application/octet-stream".to_owned());
+    let mime = content_type
+        .parse::<mime::Mime>()
+        .unwrap_or(mime::APPLICATION_OCTET_STREAM);
+    let path = state.media_files.path(key);
+    let Ok(response) = ServeFile::new_with_mime(path, &mime).oneshot(request).await;
+    let mut response = response.map(Body::new);
+    let headers = response.headers_mut();
+    let inline = matches!(mime.type_(), mime::IMAGE | mime::VIDEO | mime::AUDIO);
+    let disposition = if inline { "inline" } else { "attachment" };
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static(disposition),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; sandbox"),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, max-age=86400"),
+    );
+    response
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if let Err(response) = signed_in(&state, &session).await {
+        return response;
+    }
+    let content_type = super::clean_content_type(
+        headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok()),
+    );
+    if !uploadable(&content_type) {
+        return error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send an image (JPEG, PNG, GIF, WebP), an MP4 video, an audio file or a PDF",
+        );
+    }
+    if body.is_empty() {
+        return error(StatusCode::BAD_REQUEST, "empty", "the file is empty");
+    }
+    let key = match state.media_files.write(&body).await {
+        Ok(key) => key,
+        Err(failure) => return internal(&failure),
+    };
+    let token = hex::encode(rand::random::<[u8; 32]>());
+    let file = StoredFile {
+        content_type: &content_type,
+        size_bytes: i64::try_from(body.len()).unwrap_or(i64::MAX),
+        storage_key: &key,
+    };
+    match media::insert_upload(state.store.pool(), &file, &token, Utc::now()).await {
+        Ok(id) => (
+            StatusCode::CREATED,
+            Json(json!({ "id": id, "content_type": content_type, "size": body.len() })),
+        )
+            .into_response(),
+        Err(failure) => internal(&failure),
+    }
+}

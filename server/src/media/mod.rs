@@ -1,0 +1,129 @@
+//! Attachment storage: files in a folder (`attachments_dir`), named by a random key, with their
+//! records in the `media` table. `fetcher` downloads customers' media and profile pictures from
+//! Meta (25 MiB cap, timeouts, retries); `http` serves files to signed-in users, agents' uploads
+//! to Meta by an unguessable URL, and takes agents' uploads.
+
+pub mod fetcher;
+pub mod http;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+/// Meta's attachment limit, both ways.
+pub const MAX_BYTES: usize = 25 * 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct MediaFiles {
+    root: PathBuf,
+}
+
+impl MediaFiles {
+    pub fn new(root: impl Into<PathBuf>) -> MediaFiles {
+        MediaFiles { root: root.into() }
+    }
+
+    /// Writes `bytes` under a new random key (`YYYY/MM/uuid`) and returns the key. The file is
+    /// written aside and renamed into place, so a crash never leaves half a file under a key.
+    pub async fn write(&self, bytes: &[u8]) -> anyhow::Result<String> {
+        let month = chrono::Utc::now().format("%Y/%m").to_string();
+        let key = format!("{month}/{}", uuid::Uuid::new_v4().simple());
+        let path = self.path(&key);
+        let folder = path.parent().context("a key always has a folder")?;
+        tokio::fs::create_dir_all(folder)
+            .await
+            .with_context(|| format!("Failed to create {}", folder.display()))?;
+        let partial = path.with_extension("partial");
+        tokio::fs::write(&partial, bytes)
+            .await
+            .with_context(|| format!("Failed to write {}", partial.display()))?;
+        tokio::fs::rename(&partial, &path)
+            .await
+            .with_context(|| format!("Failed to move {} into place", path.display()))?;
+        Ok(key)
+    }
+
+    /// Where a key's file is. Keys are made by `write`, never taken from a request.
+    pub fn path(&self, key: &str) -> PathBuf {
+        self.root.join(Path::new(key))
+    }
+}
+
+/// The Send API attachment type for a content type.
+pub fn attachment_type(content_type: &str) -> &'static str {
+    match content_type.split('/').next() {
+        Some("image") => "image",
+        Some("video") => "video",
+        Some("audio") => "audio",
+        _ => "file",
+    }
+}
+
+/// A content type as a remote server sent it, reduced to `type/subtype` (parameters and
+/// anything odd dropped), or a generic one.
+pub fn clean_content_type(header: Option<&str>) -> String {
+    let essence = header
+        .and_then(|value| value.split(';').next())
+        .map(|value| value.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    let valid = essence.split_once('/').is_some_and(|(kind, sub)| {
+        let token = |s: &str| {
+            !s.is_empty()
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "!#$&-^_.+".contains(c))
+        };
+        token(kind) && token(sub)
+    });
+    if valid {
+        essence
+    } else {
+        "application/octet-stream".to_owned()
+    }
+}
+
+/// Types an agent may send (what Messenger accepts and a browser can show).
+pub fn uploadable(content_type: &str) -> bool {
+    matches!(
+        content_type,
+        "image/jpeg"
+            | "image/png"
+            | "image/gif"
+            | "image/webp"
+            | "video/mp4"
+            | "audio/mpeg"
+            | "audio/mp4"
+            | "audio/ogg"
+            | "application/pdf"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_types_are_reduced_to_their_essence() {
+        assert_eq!(
+            clean_content_type(Some("image/JPEG; charset=binary")),
+            "image/jpeg"
+        );
+        assert_eq!(
+            clean_content_type(Some("text/html\r\nX: y")),
+            "application/octet-stream"
+        );
+        assert_eq!(clean_content_type(None), "application/octet-stream");
+        assert_eq!(attachment_type("video/mp4"), "video");
+        assert_eq!(attachment_type("application/pdf"), "file");
+    }
+
+    #[tokio::test]
+    async fn files_are_written_under_fresh_keys() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let files = MediaFiles::new(dir.path());
+        let one = files.write(b"one").await.expect("written");
+        let two = files.write(b"two").await.expect("written");
+        assert_ne!(one, two);
+        assert_eq!(std::fs::read(files.path(&one)).expect("read"), b"one");
+        assert!(!files.path(&one).with_extension("partial").exists());
+    }
+}

@@ -1,0 +1,219 @@
+//! Queries on `media`.
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use sqlx::{AnyConnection, AnyPool, FromRow};
+
+use super::to_millis;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Inbound,
+    Outbound,
+    Profile,
+}
+
+impl Origin {
+    fn as_str(self) -> &'static str {
+        match self {
+            Origin::Inbound => "inbound",
+            Origin::Outbound => "outbound",
+            Origin::Profile => "profile",
+        }
+    }
+}
+
+/// A file to download from `source_url`; returns the media id.
+#[tracing::instrument(skip(conn, source_url))]
+pub async fn enqueue_download(
+    conn: &mut AnyConnection,
+    origin: Origin,
+    message_id: Option<i64>,
+    source_url: &str,
+    now: DateTime<Utc>,
+) -> anyhow::Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO media (origin, message_id, source_url, status, created_at)
+         VALUES ($1, $2, $3, 'pending', $4) RETURNING id",
+    )
+    .bind(origin.as_str())
+    .bind(message_id)
+    .bind(source_url)
+    .bind(to_millis(now))
+    .fetch_one(conn)
+    .await
+    .context("Failed to queue a media download")
+}
+
+/// An agent's upload, already in the storage; returns the media id.
+pub struct StoredFile<'a> {
+    pub content_type: &'a str,
+    pub size_bytes: i64,
+    pub storage_key: &'a str,
+}
+
+#[tracing::instrument(skip(pool, file, public_token))]
+pub async fn insert_upload(
+    pool: &AnyPool,
+    file: &StoredFile<'_>,
+    public_token: &str,
+    now: DateTime<Utc>,
+) -> anyhow::Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO media (origin, status, content_type, size_bytes, storage_key, public_token, created_at)
+         VALUES ('outbound', 'stored', $1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(file.content_type)
+    .bind(file.size_bytes)
+    .bind(file.storage_key)
+    .bind(public_token)
+    .bind(to_millis(now))
+    .fetch_one(pool)
+    .await
+    .context("Failed to record an upload")
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct DueDownload {
+    pub id: i64,
+    pub source_url: String,
+    pub attempts: i64,
+}
+
+#[tracing::instrument(skip(pool))]
+pub async fn due_downloads(
+    pool: &AnyPool,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> anyhow::Result<Vec<DueDownload>> {
+    sqlx::query_as(
+        "SELECT id, source_url, attempts FROM media
+         WHERE status = 'pending' AND source_url IS NOT NULL AND next_attempt_at <= $1
+         ORDER BY id LIMIT $2",
+    )
+    .bind(to_millis(now))
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+    .context("Failed to list due downloads")
+}
+
+/// Takes a download for this instance until `lease_until`; false if another took it.
+#[tracing::instrument(skip(pool))]
+pub async fn claim(
+    pool: &AnyPool,
+    id: i64,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+) -> anyhow::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE media SET next_attempt_at = $1 WHERE id = $2 AND status = 'pending' AND next_attempt_at <= $3",
+    )
+    .bind(to_millis(lease_until))
+    .bind(id)
+    .bind(to_millis(now))
+    .execute(pool)
+    .await
+    .context("Failed to claim a download")?;
+    Ok(done.rows_affected() == 1)
+}
+
+#[tracing::instrument(skip(pool, file))]
+pub async fn mark_stored(pool: &AnyPool, id: i64, file: &StoredFile<'_>) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE media SET status = 'stored', content_type = $1, size_bytes = $2, storage_key = $3,
+                          failure = NULL WHERE id = $4",
+    )
+    .bind(file.content_type)
+    .bind(file.size_bytes)
+    .bind(file.storage_key)
+    .bind(id)
+    .execute(pool)
+    .await
+    .context("Failed to record a downloaded file")?;
+    Ok(())
+}
+
+#[tracing::instrument(skip(pool))]
+pub async fn retry_later(
+    pool: &AnyPool,
+    id: i64,
+    next: DateTime<Utc>,
+    detail: &str,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE media SET attempts = attempts + 1, next_attempt_at = $1, failure = $2 WHERE id = $3",
+    )
+    .bind(to_millis(next))
+    .bind(detail)
+    .bind(id)
+    .execute(pool)
+    .await
+    .context("Failed to schedule a download retry")?;
+    Ok(())
+}
+
+#[tracing::instrument(skip(pool))]
+pub async fn mark_failed(pool: &AnyPool, id: i64, detail: &str) -> anyhow::Result<()> {
+    sqlx::query("UPDATE media SET status = 'failed', failure = $1 WHERE id = $2")
+        .bind(detail)
+        .bind(id)
+        .execute(pool)
+        .await
+        .context("Failed to record a failed download")?;
+    Ok(())
+}
+
+/// A file that can be served.
+#[derive(Debug, Clone, FromRow)]
+pub struct Served {
+    pub status: String,
+    pub content_type: Option<String>,
+    pub storage_key: Option<String>,
+}
+
+pub async fn by_id(pool: &AnyPool, id: i64) -> anyhow::Result<Option<Served>> {
+    sqlx::query_as("SELECT status, content_type, storage_key FROM media WHERE id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+        .context("Failed to read a media record")
+}
+
+/// Only agents' uploads have a public token: nothing a customer sent is public.
+pub async fn by_public_token(pool: &AnyPool, token: &str) -> anyhow::Result<Option<Served>> {
+    sqlx::query_as(
+        "SELECT status, content_type, storage_key FROM media
+         WHERE public_token = $1 AND origin = 'outbound'",
+    )
+    .bind(token)
+    .fetch_optional(pool)
+    .await
+    .context("Failed to read a media record")
+}
+
+/// What the sender needs to attach an upload to a message.
+#[derive(Debug, Clone, FromRow)]
+pub struct Outgoing {
+    pub content_type: String,
+    pub public_token: String,
+}
+
+pub async fn outgoing(pool: &AnyPool, id: i64) -> anyhow::Result<Option<Outgoing>> {
+    sqlx::query_as(
+        "SELECT content_type, public_token FROM media
+         WHERE id = $1 AND origin = 'outbound' AND status = 'stored'",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await
+    .context("Failed to read an upload")
+}
+
+pub async fn for_message(pool: &AnyPool, message_id: i64) -> anyhow::Result<Vec<(i64, String)>> {
+    sqlx::query_as("SELECT id, status FROM media WHERE message_id = $1 ORDER BY id")
+        .bind(message_id)
+        .fetch_all(pool)
+        .await
+        .context("Failed to list a message's media")
+}
