@@ -108,6 +108,7 @@ pub struct PendingProfile {
     pub attempts: i64,
     pub integration_url: String,
     pub access_token_sealed: Option<String>,
+    pub channel: String,
 }
 
 #[tracing::instrument(skip(pool))]
@@ -118,7 +119,7 @@ pub async fn pending_profiles(
 ) -> anyhow::Result<Vec<PendingProfile>> {
     sqlx::query_as(
         "SELECT k.id AS contact_id, k.external_id, k.profile_attempts AS attempts, s.integration_url,
-                s.access_token_sealed
+                s.access_token_sealed, s.channel
          FROM contacts k JOIN services s ON s.id = k.service_id
          WHERE k.profile_status = 'pending' AND k.next_profile_attempt_at <= $1
          ORDER BY k.id LIMIT $2",
@@ -176,12 +177,16 @@ pub async fn profile_unavailable(
 }
 
 #[tracing::instrument(skip(pool))]
+/// Tries the profile again at `at`; `counted` attempts bring the give-up closer (a missing
+/// token is not the profile's fault and does not count).
 pub async fn retry_profile_at(
     pool: &sqlx::AnyPool,
     contact_id: i64,
     at: DateTime<Utc>,
+    counted: bool,
 ) -> anyhow::Result<()> {
-    sqlx::query("UPDATE contacts SET profile_attempts = profile_attempts + 1, next_profile_attempt_at = $1 WHERE id = $2")
+    sqlx::query("UPDATE contacts SET profile_attempts = profile_attempts + $1, next_profile_attempt_at = $2 WHERE id = $3")
+        .bind(i64::from(counted))
         .bind(to_millis(at))
         .bind(contact_id)
         .execute(pool)

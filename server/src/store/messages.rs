@@ -29,6 +29,20 @@ pub async fn mid_exists(conn: &mut AnyConnection, mid: &str) -> anyhow::Result<b
     Ok(found.is_some())
 }
 
+/// When the message with this `mid` was sent (Instagram's read events name a message).
+#[tracing::instrument(skip(conn))]
+pub async fn sent_at_of(
+    conn: &mut AnyConnection,
+    mid: &str,
+) -> anyhow::Result<Option<DateTime<Utc>>> {
+    let sent_at: Option<i64> = sqlx::query_scalar("SELECT sent_at FROM messages WHERE mid = $1")
+        .bind(mid)
+        .fetch_optional(conn)
+        .await
+        .context("Failed to look up a message's time")?;
+    Ok(sent_at.map(super::from_millis))
+}
+
 #[tracing::instrument(skip(conn, message), fields(conversation = message.conversation_id))]
 pub async fn insert(
     conn: &mut AnyConnection,

@@ -28,8 +28,9 @@ pub enum EventKind {
     },
     /// Our messages up to `watermark` (and those listed) reached the customer's device.
     Delivery { mids: Vec<String>, watermark: i64 },
-    /// The customer read everything sent before `watermark`.
-    Read { watermark: i64 },
+    /// The customer read everything sent before `watermark` (Messenger), or up to the message
+    /// `mid` (Instagram, which sends no watermark).
+    Read { watermark: i64, mid: Option<String> },
     /// A button or quick reply was tapped.
     Postback {
         mid: Option<String>,
@@ -178,6 +179,7 @@ struct RawDelivery {
 struct RawRead {
     #[serde(default)]
     watermark: i64,
+    mid: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -237,6 +239,7 @@ impl RawEvent {
         } else if let Some(read) = self.read {
             EventKind::Read {
                 watermark: read.watermark,
+                mid: read.mid,
             }
         } else if let Some(postback) = self.postback {
             EventKind::Postback {
@@ -337,6 +340,23 @@ mod tests {
     }
 
     #[test]
+    fn an_instagram_read_names_the_message_instead_of_a_watermark() {
+        let body = format!(
+            r#"{{"object":"instagram","entry":[{{"id":"{PAGE}","time":1,"messaging":[
+               {{"sender":{{"id":"{PSID}"}},"recipient":{{"id":"{PAGE}"}},"timestamp":1,
+                 "read":{{"mid":"aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjE3ODQxNDA"}}}}]}}]}}"#
+        );
+        let events = parse(body.as_bytes()).expect("parses");
+        assert_eq!(
+            events[0].kind,
+            EventKind::Read {
+                watermark: 0,
+                mid: Some("aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjE3ODQxNDA".into())
+            }
+        );
+    }
+
+    #[test]
     fn delivery_read_postback_and_reaction_events_are_recognised() {
         let from_customer =
             format!(r#""sender":{{"id":"{PSID}"}},"recipient":{{"id":"{PAGE}"}},"timestamp":1"#);
@@ -361,7 +381,8 @@ mod tests {
         assert_eq!(
             kinds[1],
             EventKind::Read {
-                watermark: 1732190001000
+                watermark: 1732190001000,
+                mid: None
             }
         );
         assert!(matches!(&kinds[2], EventKind::Postback { payload: Some(p), .. } if p == "HUMAN"));

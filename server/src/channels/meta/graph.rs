@@ -141,18 +141,28 @@ pub enum ProfileOutcome {
 struct Profile {
     first_name: Option<String>,
     last_name: Option<String>,
+    /// Instagram gives `name` and `username` instead of first and last names.
+    name: Option<String>,
+    username: Option<String>,
     profile_pic: Option<String>,
 }
 
 impl GraphClient {
-    /// `GET {graph}/{psid}?fields=first_name,last_name,profile_pic`, where `{graph}` is the
-    /// integration URL without its `/me/messages`.
+    /// `GET {graph}/{psid}?fields=first_name,last_name,profile_pic` (Instagram:
+    /// `fields=name,username,profile_pic`), where `{graph}` is the integration URL without its
+    /// `/me/messages`.
     pub async fn profile(
         &self,
         integration_url: &str,
         psid: &str,
+        instagram: bool,
         token: &SecretString,
     ) -> ProfileOutcome {
+        let fields = if instagram {
+            "name,username,profile_pic"
+        } else {
+            "first_name,last_name,profile_pic"
+        };
         let base = integration_url
             .trim_end_matches('/')
             .trim_end_matches("/me/messages");
@@ -163,7 +173,7 @@ impl GraphClient {
             }
         };
         url.query_pairs_mut()
-            .append_pair("fields", "first_name,last_name,profile_pic")
+            .append_pair("fields", fields)
             .append_pair("access_token", token.expose_secret());
         let response = match self.http.get(url).send().await {
             Ok(response) => response,
@@ -177,7 +187,8 @@ impl GraphClient {
         if (200..300).contains(&status) {
             return match serde_json::from_slice::<Profile>(&bytes) {
                 Ok(p) => ProfileOutcome::Found {
-                    first_name: p.first_name,
+                    // An Instagram name goes whole into first_name; a username stands in for it.
+                    first_name: p.first_name.or(p.name).or(p.username),
                     last_name: p.last_name,
                     profile_pic: p.profile_pic,
                 },

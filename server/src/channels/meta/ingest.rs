@@ -208,11 +208,18 @@ async fn apply(
             }
             Ok(Applied::Stored)
         }
-        EventKind::Read { watermark } => {
+        EventKind::Read { watermark, mid } => {
             if let Some(contact) =
                 conversations::find_contact(conn, service.id, &event.customer_id).await?
             {
-                let watermark = Utc.timestamp_millis_opt(*watermark).single().unwrap_or(at);
+                // Instagram names the last message read instead of giving a watermark.
+                let by_mid = match mid {
+                    Some(mid) if *watermark == 0 => messages::sent_at_of(conn, mid).await?,
+                    _ => None,
+                };
+                let watermark = by_mid
+                    .or_else(|| Utc.timestamp_millis_opt(*watermark).single())
+                    .unwrap_or(at);
                 messages::mark_read(conn, contact, watermark, now).await?;
             }
             Ok(Applied::Stored)

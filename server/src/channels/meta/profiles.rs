@@ -69,11 +69,23 @@ impl ProfileFetcher {
         {
             Some(Ok(token)) => token,
             // No token yet: try again later (an admin may add it).
-            _ => return self.retry(&contact, now, "no usable access token").await,
+            // No token yet: try again in a minute (an admin may add it); this does not count
+            // as a failed attempt.
+            _ => {
+                let next = now + chrono::Duration::seconds(60);
+                let pool = self.store.pool();
+                return conversations::retry_profile_at(pool, contact.contact_id, next, false)
+                    .await;
+            }
         };
         match self
             .graph
-            .profile(&contact.integration_url, &contact.external_id, &token)
+            .profile(
+                &contact.integration_url,
+                &contact.external_id,
+                contact.channel == "instagram",
+                &token,
+            )
             .await
         {
             ProfileOutcome::Found {
@@ -127,6 +139,6 @@ impl ProfileFetcher {
             .max(Duration::from_secs(1));
         let next = now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(60));
         tracing::debug!(contact = contact.contact_id, %detail, ?wait, "Profile fetch will be retried");
-        conversations::retry_profile_at(self.store.pool(), contact.contact_id, next).await
+        conversations::retry_profile_at(self.store.pool(), contact.contact_id, next, true).await
     }
 }
