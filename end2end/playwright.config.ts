@@ -47,6 +47,12 @@ export default defineConfig({
       ATENDE_ADMIN_PASSWORD: "unused-because-demo-admin-exists",
       // Many logins from one address in a short run: the per-IP limit must not interfere.
       ATENDE_LOGIN_MAX_FAILURES_PER_IP: "1000",
+      // The Messenger sandbox plays Meta: it signs its webhooks with this app secret.
+      ATENDE_SANDBOX: "1",
+      ATENDE_META_APP_SECRET: "e2e-app-secret",
+      ATENDE_META_VERIFY_TOKEN: "e2e-verify-token",
+      ATENDE_SECRET_KEY_FILE: "target/e2e/secret.key",
+      ATENDE_ATTACHMENTS_DIR: "target/e2e/attachments",
     },
   },
 });

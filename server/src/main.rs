@@ -28,7 +28,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Provision { file } => {
             let secrets =
                 SecretBox::load_or_create(settings.secret_key.as_ref(), &settings.secret_key_file)?;
-            let content = provision::read(&file)?;
+            let content = provision::read(&file, settings.external_url.as_str())?;
             let report = provision::apply(&accounts(&settings).await?, &secrets, content).await?;
             println!(
                 "provisioned {}: created {:?}, updated {:?}",

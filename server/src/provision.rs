@@ -92,11 +92,20 @@ fn validate_service(entry: ServiceEntry) -> anyhow::Result<ValidService> {
     })
 }
 
-pub fn read(path: &Path) -> anyhow::Result<ProvisionFile> {
+/// Reads a provisioning file. `{external_url}` in an integration URL becomes this
+/// installation's external URL (the demo's sandbox service follows the port it runs on).
+pub fn read(path: &Path, external_url: &str) -> anyhow::Result<ProvisionFile> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("Failed to read {}", path.display()))?;
-    toml::from_str(&text)
-        .with_context(|| format!("{} is not a valid provisioning file", path.display()))
+    let mut file: ProvisionFile = toml::from_str(&text)
+        .with_context(|| format!("{} is not a valid provisioning file", path.display()))?;
+    let external_url = external_url.trim_end_matches('/');
+    for service in &mut file.services {
+        service.integration_url = service
+            .integration_url
+            .replace("{external_url}", external_url);
+    }
+    Ok(file)
 }
 
 /// A user entry whose values have all been checked.
@@ -251,4 +260,21 @@ async fn apply_user(accounts: &AccountService, user: ValidUser) -> anyhow::Resul
     } else {
         Outcome::Unchanged
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_file_is_valid_and_its_sandbox_service_follows_the_external_url() {
+        let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../demo/demo.toml");
+        let file = read(&demo, "http://127.0.0.1:3100/").expect("demo file");
+        let service = file.services.into_iter().next().expect("a service");
+        assert_eq!(
+            service.integration_url,
+            "http://127.0.0.1:3100/sandbox/graph/v19.0/me/messages"
+        );
+        assert!(validate_service(service).is_ok());
+    }
 }
