@@ -4,4 +4,5 @@ pub mod account;
 pub mod contact_name;
 pub mod login_throttle;
 pub mod messaging_window;
+pub mod routing;
 pub mod service;
