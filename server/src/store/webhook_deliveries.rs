@@ -175,6 +175,19 @@ pub async fn insert(
 
 /// The most recent deliveries, newest first (for inspection).
 #[tracing::instrument(skip(pool))]
+/// Whether this exact malformed body is already kept (Meta retries what got a 400: keep one).
+#[tracing::instrument(skip(pool, body))]
+pub async fn malformed_already_kept(pool: &AnyPool, body: &[u8]) -> anyhow::Result<bool> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM webhook_deliveries WHERE state = 'malformed' AND body = $1 LIMIT 1",
+    )
+    .bind(body)
+    .fetch_optional(pool)
+    .await
+    .context("Failed to look for a kept malformed delivery")?;
+    Ok(found.is_some())
+}
+
 pub async fn recent(pool: &AnyPool, limit: i64) -> anyhow::Result<Vec<Delivery>> {
     let rows: Vec<DeliveryRow> = sqlx::query_as(
         "SELECT id, channel, received_at, body, state, error FROM webhook_deliveries ORDER BY id DESC LIMIT $1",

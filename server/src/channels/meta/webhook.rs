@@ -17,7 +17,7 @@ use subtle::ConstantTimeEq;
 
 use super::signature;
 use crate::state::AppState;
-use crate::store::webhook_deliveries::{Channel, DeliveryState};
+use crate::store::webhook_deliveries::{self, Channel, DeliveryState};
 
 /// Meta's batches are small; this leaves room and refuses anything absurd (413).
 pub const MAX_BODY: usize = 10 * 1024 * 1024;
@@ -150,24 +150,43 @@ async fn receive(
         );
     }
     let well_formed = serde_json::from_slice::<serde::de::IgnoredAny>(&body).is_ok();
-    let delivery_state = if well_formed {
-        DeliveryState::Pending
-    } else {
-        DeliveryState::Malformed
-    };
     let bytes = body.len();
-    let stored = state.deliveries.store(channel, body, delivery_state).await;
+    if !well_formed {
+        return keep_malformed(&state, channel, body).await;
+    }
+    let stored = state
+        .deliveries
+        .store(channel, body, DeliveryState::Pending)
+        .await;
     match stored {
-        Ok(id) if well_formed => {
+        Ok(id) => {
             tracing::info!(delivery = id, bytes, "Webhook delivery stored");
             state.ingest.wake();
             (StatusCode::OK, "EVENT_RECEIVED").into_response()
         }
+        Err(failure) => {
+            // Not stored: Meta must retry, so it must not get a 200.
+            tracing::error!(error = ?failure, "Failed to store a webhook delivery");
+            error(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "try again")
+        }
+    }
+}
+
+/// A signed body that is not JSON: kept once for inspection (Meta retries it), answered 400.
+async fn keep_malformed(state: &AppState, channel: Channel, body: Bytes) -> Response {
+    let pool = state.store.pool();
+    let kept = match webhook_deliveries::malformed_already_kept(pool, &body).await {
+        Ok(true) => Ok(None),
+        Ok(false) => state
+            .deliveries
+            .store(channel, body, DeliveryState::Malformed)
+            .await
+            .map(Some),
+        Err(failure) => Err(failure),
+    };
+    match kept {
         Ok(id) => {
-            tracing::warn!(
-                delivery = id,
-                "Webhook delivery is not JSON; kept for inspection"
-            );
+            tracing::warn!(delivery = ?id, "Webhook delivery is not JSON; kept for inspection");
             error(
                 StatusCode::BAD_REQUEST,
                 "malformed_json",
@@ -175,8 +194,7 @@ async fn receive(
             )
         }
         Err(failure) => {
-            // Not stored: Meta must retry, so it must not get a 200.
-            tracing::error!(error = ?failure, "Failed to store a webhook delivery");
+            tracing::error!(error = ?failure, "Failed to keep a malformed webhook delivery");
             error(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "try again")
         }
     }
