@@ -54,6 +54,33 @@ pub struct CurrentUser {
     pub signed_in_at: chrono::DateTime<chrono::FixedOffset>,
 }
 
+/// A webhook delivery an admin should look at (see `DeliveryProblem`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryIssue {
+    pub id: i64,
+    pub received_at: chrono::DateTime<chrono::FixedOffset>,
+    /// `messenger` or `instagram`.
+    pub channel: String,
+    pub problem: DeliveryProblem,
+    /// What the server noted (e.g. the unknown page IDs, the parse error).
+    pub note: Option<String>,
+    /// The start of the body as received (verified, so it came from Meta).
+    pub preview: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryProblem {
+    /// Signed, but not JSON.
+    Malformed,
+    /// JSON, but not a webhook payload (or it kept failing to process).
+    Failed,
+    /// Every event was for a page no active service has.
+    UnknownPage,
+    /// Processed, but some events were for unknown pages.
+    PartlyUnknown,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,6 +14,7 @@ use crate::channels::meta::credentials::{Credentials, MetaCredentials};
 use crate::channels::meta::delivery_writer::DeliveryWriter;
 use crate::channels::meta::graph::GraphClient;
 use crate::channels::meta::ingest::Ingest;
+use crate::channels::meta::inspection::WebhookInspection;
 use crate::channels::meta::profiles::ProfileFetcher;
 use crate::channels::meta::sender::Sender;
 use crate::config::Settings;
@@ -53,6 +54,7 @@ impl Application {
             .map_err(|e| anyhow::anyhow!("invalid time_zone: {e}"))?;
         let services = Services {
             accounts: Arc::new(accounts),
+            webhooks: Arc::new(WebhookInspection::new(store.clone(), time_zone)),
             session_policy: SessionPolicy {
                 absolute_timeout: chrono::Duration::hours(settings.session_absolute_hours),
             },

@@ -6,4 +6,4 @@ mod ports;
 pub mod session;
 
 pub use context::{client_ip, fail, services, session};
-pub use ports::{Accounts, ClientIp, LoginAttempt, Services, SessionPolicy, SessionUser};
+pub use ports::{Accounts, ClientIp, LoginAttempt, Services, SessionPolicy, SessionUser, Webhooks};

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::error::AppError;
-use crate::model::Role;
+use crate::model::{DeliveryIssue, Role};
 
 /// A login attempt as typed by the user (validated by the implementation).
 pub struct LoginAttempt {
@@ -41,6 +41,13 @@ pub trait Accounts: Send + Sync {
     async fn set_locale(&self, user_id: i64, locale: &str) -> Result<(), AppError>;
 }
 
+/// What admins can inspect of the webhook.
+#[async_trait]
+pub trait Webhooks: Send + Sync {
+    /// The newest deliveries that were not (fully) turned into messages.
+    async fn delivery_issues(&self, limit: i64) -> Result<Vec<DeliveryIssue>, AppError>;
+}
+
 /// Session limits beyond the store's idle expiry.
 #[derive(Debug, Clone, Copy)]
 pub struct SessionPolicy {
@@ -51,6 +58,7 @@ pub struct SessionPolicy {
 #[derive(Clone)]
 pub struct Services {
     pub accounts: Arc<dyn Accounts>,
+    pub webhooks: Arc<dyn Webhooks>,
     pub session_policy: SessionPolicy,
     /// The zone times are shown in (until users and services carry their own).
     pub time_zone: chrono_tz::Tz,

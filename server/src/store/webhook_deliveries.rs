@@ -188,14 +188,27 @@ pub async fn malformed_already_kept(pool: &AnyPool, body: &[u8]) -> anyhow::Resu
     Ok(found.is_some())
 }
 
-pub async fn recent(pool: &AnyPool, limit: i64) -> anyhow::Result<Vec<Delivery>> {
-    let rows: Vec<DeliveryRow> = sqlx::query_as(
-        "SELECT id, channel, received_at, body, state, error FROM webhook_deliveries ORDER BY id DESC LIMIT $1",
-    )
-    .bind(limit)
-    .fetch_all(pool)
-    .await
-    .context("Failed to list webhook deliveries")?;
+/// The newest deliveries, all of them or (`problems_only`) those an admin should look at: not
+/// JSON, not a webhook payload, for unknown pages, or processed with a note.
+pub async fn recent(
+    pool: &AnyPool,
+    limit: i64,
+    problems_only: bool,
+) -> anyhow::Result<Vec<Delivery>> {
+    let filter = if problems_only {
+        "WHERE state IN ('malformed', 'unknown_page', 'failed') OR error IS NOT NULL"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "SELECT id, channel, received_at, body, state, error FROM webhook_deliveries {filter}
+         ORDER BY id DESC LIMIT $1"
+    );
+    let rows: Vec<DeliveryRow> = sqlx::query_as(&sql)
+        .bind(limit)
+        .fetch_all(pool)
+        .await
+        .context("Failed to list webhook deliveries")?;
     Ok(rows
         .into_iter()
         .map(|row| Delivery {

@@ -89,7 +89,7 @@ async fn a_message_is_stored_once_however_often_meta_delivers_it(db: TestDb) {
         .await
         .expect("status");
     assert_eq!(status, "queued");
-    let deliveries = webhook_deliveries::recent(app.store.pool(), 10)
+    let deliveries = webhook_deliveries::recent(app.store.pool(), 10, false)
         .await
         .expect("deliveries");
     assert!(
@@ -131,7 +131,7 @@ async fn events_for_unknown_pages_are_kept_for_inspection(db: TestDb) {
     add_service(&app).await;
     deliver_and_process(&app, &payload("999999999", &customer_text("m_x", "alô", 1))).await;
     assert_eq!(count(&app.store, "messages").await, 0);
-    let delivery = &webhook_deliveries::recent(app.store.pool(), 1)
+    let delivery = &webhook_deliveries::recent(app.store.pool(), 1, false)
         .await
         .expect("deliveries")[0];
     assert_eq!(delivery.state, "unknown_page");

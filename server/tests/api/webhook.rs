@@ -17,6 +17,7 @@ on_both_backends!(
     oversized_bodies_get_413_and_nothing_is_stored,
     instagram_deliveries_use_their_own_path,
     credentials_changed_in_the_database_apply_without_a_restart,
+    admins_see_the_deliveries_that_did_not_become_messages,
 );
 
 /// A batched Messenger delivery shaped like Meta's documented sample.
@@ -47,7 +48,7 @@ fn signed(body: &[u8]) -> Option<(&'static str, String)> {
 }
 
 async fn stored(app: &TestApp) -> Vec<webhook_deliveries::Delivery> {
-    webhook_deliveries::recent(app.store.pool(), 100)
+    webhook_deliveries::recent(app.store.pool(), 100, false)
         .await
         .expect("deliveries")
 }
@@ -234,4 +235,51 @@ async fn credentials_changed_in_the_database_apply_without_a_restart(db: TestDb)
         .await
         .expect("stored");
     assert!(!stored.contains(META_APP_SECRET), "sealed at rest");
+}
+
+async fn admins_see_the_deliveries_that_did_not_become_messages(db: TestDb) {
+    use app::model::Role;
+
+    let app = spawn_app(db).await;
+    let malformed = b"not json at all";
+    post(&app, "/hook/messageFacebook", malformed, signed(malformed)).await;
+    let unknown = MESSENGER_SAMPLE.as_bytes();
+    assert_eq!(
+        post(&app, "/hook/messageFacebook", unknown, signed(unknown))
+            .await
+            .status(),
+        200
+    );
+    atende_server::channels::meta::ingest::Ingest::new(app.store.clone())
+        .process_pending()
+        .await
+        .expect("processed");
+
+    let admin = crate::helpers::client();
+    app.login(&admin, "admin", crate::helpers::ADMIN_PASSWORD)
+        .await;
+    let response = app.call(&admin, "admin/delivery_issues", &[]).await;
+    assert_eq!(response.status(), 200);
+    let issues: Value = response.json().await.expect("JSON");
+    let problems: Vec<&str> = issues
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|issue| issue["problem"].as_str())
+        .collect();
+    assert_eq!(problems, ["unknown_page", "malformed"]);
+    assert!(issues[0]["note"]
+        .as_str()
+        .is_some_and(|note| note.contains("104719482392816")));
+
+    app.create_user("sara", Role::Supervisor, "sara-password-2026")
+        .await;
+    let supervisor = crate::helpers::client();
+    app.login(&supervisor, "sara", "sara-password-2026").await;
+    let refused = app.call(&supervisor, "admin/delivery_issues", &[]).await;
+    assert_eq!(refused.status(), 403);
+    let anonymous = app
+        .call(&crate::helpers::client(), "admin/delivery_issues", &[])
+        .await;
+    assert_eq!(anonymous.status(), 401);
 }

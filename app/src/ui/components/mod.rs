@@ -1,10 +1,12 @@
 mod app_header;
+mod delivery_issues;
 mod error_message;
 mod language_switch;
 mod loading;
 mod require_role;
 
 pub use app_header::AppHeader;
+pub use delivery_issues::DeliveryIssues;
 pub use error_message::ErrorMessage;
 pub use language_switch::LanguageSwitch;
 pub use loading::Loading;

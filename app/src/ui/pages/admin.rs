@@ -2,7 +2,7 @@ use leptos::prelude::*;
 
 use crate::i18n::*;
 use crate::model::Role;
-use crate::ui::components::{AppHeader, RequireRole};
+use crate::ui::components::{AppHeader, DeliveryIssues, RequireRole};
 
 /// The supervisors' and admins' area (ManagerADM), filled in by the admin issue.
 #[component]
@@ -10,11 +10,15 @@ pub fn AdminPage() -> impl IntoView {
     view! {
         <RequireRole allowed=&[Role::Admin, Role::Supervisor] render=|user| {
             let i18n = use_i18n();
+            let is_admin = user.role == Role::Admin;
             view! {
                 <AppHeader user=user />
                 <main class="page" data-page="admin">
                     <h1>{t!(i18n, admin.title)}</h1>
                     <p class="empty">{t!(i18n, admin.empty)}</p>
+                    <Show when=move || is_admin>
+                        <DeliveryIssues />
+                    </Show>
                 </main>
             }
         } />

@@ -7,6 +7,7 @@ pub mod events;
 pub mod graph;
 pub mod graph_error;
 pub mod ingest;
+pub mod inspection;
 pub mod outbound;
 pub mod profiles;
 pub mod sender;

@@ -1,0 +1,5 @@
+//! Server functions of the admin area.
+
+mod delivery_issues;
+
+pub use delivery_issues::*;
