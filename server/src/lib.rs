@@ -9,6 +9,7 @@ pub mod domain;
 pub mod http;
 pub mod media;
 pub mod provision;
+pub mod routing;
 pub mod sandbox;
 pub mod secret_box;
 pub mod startup;

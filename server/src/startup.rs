@@ -22,6 +22,7 @@ use crate::domain::login_throttle::ThrottlePolicy;
 use crate::http;
 use crate::media::fetcher::MediaFetcher;
 use crate::media::MediaFiles;
+use crate::routing::Router;
 use crate::sandbox::Sandbox;
 use crate::secret_box::SecretBox;
 use crate::state::AppState;
@@ -66,6 +67,8 @@ impl Application {
             .with_context(|| format!("Failed to listen on {address}"))?;
         let ingest = Ingest::new(store.clone());
         ingest.spawn();
+        let router = Router::new(store.clone(), ingest.processed());
+        router.spawn();
         let secrets =
             SecretBox::load_or_create(settings.secret_key.as_ref(), &settings.secret_key_file)?;
         let meta = MetaCredentials::new(

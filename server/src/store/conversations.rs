@@ -62,8 +62,8 @@ pub async fn open(
     now: DateTime<Utc>,
 ) -> anyhow::Result<i64> {
     sqlx::query_scalar(
-        "INSERT INTO conversations (service_id, contact_id, status, opened_at, last_message_at)
-         VALUES ($1, $2, 'queued', $3, $3) RETURNING id",
+        "INSERT INTO conversations (service_id, contact_id, status, opened_at, queued_at, last_message_at)
+         VALUES ($1, $2, 'queued', $3, $3, $3) RETURNING id",
     )
     .bind(service_id)
     .bind(contact_id)

@@ -10,6 +10,7 @@ pub mod login_failures;
 pub mod media;
 pub mod messages;
 pub mod outbox;
+pub mod routing;
 pub mod services;
 pub mod users;
 pub mod webhook_deliveries;

@@ -12,6 +12,7 @@ mod outbound;
 mod pages;
 mod profiles;
 mod provision;
+mod routing;
 mod sandbox;
 mod sessions;
 mod webhook;

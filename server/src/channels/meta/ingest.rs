@@ -25,6 +25,8 @@ pub const OUR_METADATA_PREFIX: &str = "atende:";
 pub struct Ingest {
     store: Store,
     wake: Arc<Notify>,
+    /// Notified after each processed delivery (routing listens: new conversations wait).
+    processed: Arc<Notify>,
 }
 
 /// What became of one event.
@@ -41,7 +43,13 @@ impl Ingest {
         Ingest {
             store,
             wake: Arc::new(Notify::new()),
+            processed: Arc::new(Notify::new()),
         }
+    }
+
+    /// Notified each time a delivery has been processed.
+    pub fn processed(&self) -> Arc<Notify> {
+        self.processed.clone()
     }
 
     /// A delivery was stored: process it now rather than at the next tick.
@@ -117,6 +125,7 @@ impl Ingest {
             .await
             .context("Failed to commit a processed delivery")?;
         tracing::info!(delivery = delivery.id, ?state, "Webhook delivery processed");
+        self.processed.notify_one();
         Ok(true)
     }
 }

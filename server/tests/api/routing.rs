@@ -1,0 +1,220 @@
+//! Routing against the real database: many arrivals at once never push an agent past their
+//! positions, on SQLite and on PostgreSQL, and on PostgreSQL also from several "instances"
+//! (separate connection pools) routing at the same time.
+
+use app::model::Role;
+use atende_server::domain::routing::Presence;
+use atende_server::routing::Router;
+use atende_server::store::{self, routing as routing_store, Store};
+use chrono::Utc;
+
+use crate::helpers::{bind_service, spawn_app, TestApp, TestDb};
+use crate::on_both_backends;
+
+on_both_backends!(
+    simultaneous_arrivals_never_exceed_positions,
+    paused_agents_keep_their_chats_and_get_no_more,
+    an_agent_who_leaves_gives_their_chats_back_to_the_front_of_the_queue,
+);
+
+const PAGE: &str = "100000000000001";
+
+/// A service served by one group with `agents` Operating members of `positions` each.
+async fn setup(app: &TestApp, agents: &[&str], positions: i64) -> (i64, Vec<i64>) {
+    let service = bind_service(
+        app,
+        PAGE,
+        "https://graph.facebook.com/v19.0/me/messages",
+        None,
+    )
+    .await;
+    let pool = app.store.pool();
+    let group: i64 = sqlx::query_scalar(
+        "INSERT INTO agent_groups (name, created_at) VALUES ('Atendimento', 0) RETURNING id",
+    )
+    .fetch_one(pool)
+    .await
+    .expect("group");
+    sqlx::query("INSERT INTO service_groups (service_id, group_id) VALUES ($1, $2)")
+        .bind(service)
+        .bind(group)
+        .execute(pool)
+        .await
+        .expect("service group");
+    let mut ids = Vec::new();
+    for name in agents {
+        let id = app
+            .create_user(name, Role::Agent, "agent-password-2026")
+            .await;
+        sqlx::query("INSERT INTO group_members (group_id, user_id) VALUES ($1, $2)")
+            .bind(group)
+            .bind(id)
+            .execute(pool)
+            .await
+            .expect("member");
+        routing_store::set_presence(pool, id, Presence::Operating, None, Utc::now())
+            .await
+            .expect("operating");
+        sqlx::query("UPDATE agent_states SET positions = $1 WHERE user_id = $2")
+            .bind(positions)
+            .bind(id)
+            .execute(pool)
+            .await
+            .expect("positions");
+        ids.push(id);
+    }
+    (service, ids)
+}
+
+/// `count` customers write at once: each a contact and a queued conversation.
+async fn arrivals(app: &TestApp, service: i64, count: usize) -> Vec<i64> {
+    let mut conversations = Vec::new();
+    for n in 0..count {
+        let mut conn = app.store.pool().acquire().await.expect("connection");
+        let contact = store::conversations::upsert_contact(
+            &mut conn,
+            service,
+            &format!("73000000000{n:05}"),
+            Utc::now(),
+        )
+        .await
+        .expect("contact");
+        let id = store::conversations::open(&mut conn, service, contact, Utc::now())
+            .await
+            .expect("conversation");
+        conversations.push(id);
+    }
+    conversations
+}
+
+async fn open_per_agent(store: &Store, agent: i64) -> i64 {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM conversations WHERE agent_id = $1 AND status = 'assigned'",
+    )
+    .bind(agent)
+    .fetch_one(store.pool())
+    .await
+    .expect("count")
+}
+
+async fn simultaneous_arrivals_never_exceed_positions(db: TestDb) {
+    let url = db.url.clone();
+    let app = spawn_app(db).await;
+    let (service, agents) = setup(&app, &["ana", "bia", "caio"], 3).await;
+    arrivals(&app, service, 30).await;
+    // Several routers at once; on PostgreSQL each with its own pool, as separate instances.
+    let mut stores = vec![app.store.clone()];
+    if app.store.backend() == store::Backend::Postgres {
+        for _ in 0..3 {
+            stores.push(store::connect(&url, 4).await.expect("second instance"));
+        }
+    }
+    let mut routers = Vec::new();
+    for round in 0..8 {
+        let router = Router::new(
+            stores[round % stores.len()].clone(),
+            std::sync::Arc::new(tokio::sync::Notify::new()),
+        );
+        routers.push(tokio::spawn(async move { router.route_now().await }));
+    }
+    for router in routers {
+        router.await.expect("joined").expect("routed");
+    }
+    // (The application's own router may have taken part too: count what the database holds.)
+    for agent in agents {
+        assert_eq!(open_per_agent(&app.store, agent).await, 3);
+    }
+    let waiting: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM conversations WHERE status = 'queued'")
+            .fetch_one(app.store.pool())
+            .await
+            .expect("queue");
+    assert_eq!(waiting, 21);
+}
+
+async fn paused_agents_keep_their_chats_and_get_no_more(db: TestDb) {
+    let app = spawn_app(db).await;
+    let (service, agents) = setup(&app, &["ana"], 8).await;
+    let router = Router::new(
+        app.store.clone(),
+        std::sync::Arc::new(tokio::sync::Notify::new()),
+    );
+    arrivals(&app, service, 2).await;
+    router.route_now().await.expect("routed");
+    assert_eq!(open_per_agent(&app.store, agents[0]).await, 2);
+    routing_store::set_presence(
+        app.store.pool(),
+        agents[0],
+        Presence::Paused,
+        Some("lunch"),
+        Utc::now(),
+    )
+    .await
+    .expect("paused");
+    arrivals(&app, service, 2).await;
+    router.route_now().await.expect("routed");
+    assert_eq!(open_per_agent(&app.store, agents[0]).await, 2);
+    routing_store::set_presence(
+        app.store.pool(),
+        agents[0],
+        Presence::Operating,
+        None,
+        Utc::now(),
+    )
+    .await
+    .expect("back");
+    assert_eq!(router.route_now().await.expect("routed").len(), 2);
+}
+
+async fn an_agent_who_leaves_gives_their_chats_back_to_the_front_of_the_queue(db: TestDb) {
+    let app = spawn_app(db).await;
+    let (service, agents) = setup(&app, &["ana", "bia"], 1).await;
+    let router = Router::new(
+        app.store.clone(),
+        std::sync::Arc::new(tokio::sync::Notify::new()),
+    );
+    let first = arrivals(&app, service, 2).await;
+    router.route_now().await.expect("routed");
+    assert_eq!(open_per_agent(&app.store, agents[0]).await, 1);
+    let waiting_before = arrivals(&app, service, 1).await[0];
+    // Ana logs out: her conversation goes back, ahead of the one already waiting.
+    let ana = agents[0];
+    let ana_had: i64 = sqlx::query_scalar("SELECT id FROM conversations WHERE agent_id = $1")
+        .bind(ana)
+        .fetch_one(app.store.pool())
+        .await
+        .expect("ana's");
+    routing_store::set_presence(app.store.pool(), ana, Presence::Offline, None, Utc::now())
+        .await
+        .expect("offline");
+    let mut tx = app.store.pool().begin().await.expect("tx");
+    assert_eq!(
+        routing_store::take_back(&mut tx, ana, Utc::now())
+            .await
+            .expect("taken back"),
+        1
+    );
+    tx.commit().await.expect("commit");
+    // Bia finishes her chat: she gets Ana's conversation first.
+    let bia = agents[1];
+    sqlx::query("UPDATE conversations SET status = 'closed' WHERE agent_id = $1")
+        .bind(bia)
+        .execute(app.store.pool())
+        .await
+        .expect("closed");
+    router.route_now().await.expect("routed");
+    let now_with: Option<i64> =
+        sqlx::query_scalar("SELECT agent_id FROM conversations WHERE id = $1")
+            .bind(ana_had)
+            .fetch_one(app.store.pool())
+            .await
+            .expect("conversation");
+    assert_eq!(now_with, Some(bia));
+    assert!(first.contains(&ana_had));
+    let still_waiting: i64 =
+        sqlx::query_scalar("SELECT id FROM conversations WHERE status = 'queued'")
+            .fetch_one(app.store.pool())
+            .await
+            .expect("queue");
+    assert_eq!(still_waiting, waiting_before);
+}
