@@ -21,6 +21,8 @@ pub enum AppError {
     Unauthenticated,
     #[error("not allowed")]
     Forbidden,
+    #[error("not found")]
+    NotFound,
     #[error("internal error")]
     Internal,
     #[error("request failed: {0}")]
@@ -35,6 +37,8 @@ pub enum Field {
     Password,
     DisplayName,
     Locale,
+    Message,
+    PauseReason,
 }
 
 impl std::fmt::Display for Field {
@@ -44,6 +48,8 @@ impl std::fmt::Display for Field {
             Field::Password => "password",
             Field::DisplayName => "display_name",
             Field::Locale => "locale",
+            Field::Message => "message",
+            Field::PauseReason => "pause_reason",
         };
         f.write_str(name)
     }
@@ -65,6 +71,7 @@ impl AppError {
         match self {
             AppError::InvalidCredentials | AppError::Unauthenticated => 401,
             AppError::Forbidden => 403,
+            AppError::NotFound => 404,
             AppError::TooManyAttempts { .. } => 429,
             AppError::Required { .. } | AppError::TooLong { .. } | AppError::Invalid { .. } => 422,
             AppError::Request(_) => 400,

@@ -5,6 +5,7 @@ pub mod bootstrap;
 pub mod channels;
 pub mod cli;
 pub mod config;
+pub mod console;
 pub mod domain;
 pub mod http;
 pub mod media;

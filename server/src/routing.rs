@@ -12,6 +12,7 @@ use anyhow::Context;
 use chrono::Utc;
 use tokio::sync::Notify;
 
+use crate::console::live::LiveSignal;
 use crate::domain::routing::{plan, Assignment};
 use crate::store::{routing, Backend, Store};
 
@@ -22,11 +23,22 @@ const ROUTING_LOCK: i64 = 0x4154_4e44;
 pub struct Router {
     store: Store,
     wake: Arc<Notify>,
+    live: LiveSignal,
 }
 
 impl Router {
     pub fn new(store: Store, wake: Arc<Notify>) -> Router {
-        Router { store, wake }
+        Router {
+            store,
+            wake,
+            live: LiveSignal::default(),
+        }
+    }
+
+    /// Consoles hear about each assignment through `live`.
+    pub fn with_live(mut self, live: LiveSignal) -> Router {
+        self.live = live;
+        self
     }
 
     pub fn wake(&self) {
@@ -70,6 +82,7 @@ impl Router {
         }
         routing::assign(&mut tx, &assignments, now).await?;
         tx.commit().await.context("Failed to commit routing")?;
+        self.live.bump();
         for a in &assignments {
             tracing::info!(
                 conversation = a.conversation,

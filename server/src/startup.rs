@@ -18,6 +18,8 @@ use crate::channels::meta::inspection::WebhookInspection;
 use crate::channels::meta::profiles::ProfileFetcher;
 use crate::channels::meta::sender::Sender;
 use crate::config::Settings;
+use crate::console::live::LiveSignal;
+use crate::console::ConsoleService;
 use crate::domain::login_throttle::ThrottlePolicy;
 use crate::http;
 use crate::media::fetcher::MediaFetcher;
@@ -53,21 +55,14 @@ impl Application {
             .time_zone
             .parse()
             .map_err(|e| anyhow::anyhow!("invalid time_zone: {e}"))?;
-        let services = Services {
-            accounts: Arc::new(accounts),
-            webhooks: Arc::new(WebhookInspection::new(store.clone(), time_zone)),
-            session_policy: SessionPolicy {
-                absolute_timeout: chrono::Duration::hours(settings.session_absolute_hours),
-            },
-            time_zone,
-        };
         let address = format!("{}:{}", settings.host, settings.port);
         let listener = TcpListener::bind(&address)
             .await
             .with_context(|| format!("Failed to listen on {address}"))?;
-        let ingest = Ingest::new(store.clone());
+        let live = LiveSignal::default();
+        let ingest = Ingest::new(store.clone()).with_live(live.clone());
         ingest.spawn();
-        let router = Router::new(store.clone(), ingest.processed());
+        let router = Router::new(store.clone(), ingest.processed()).with_live(live.clone());
         router.spawn();
         let secrets =
             SecretBox::load_or_create(settings.secret_key.as_ref(), &settings.secret_key_file)?;
@@ -86,7 +81,13 @@ impl Application {
         } else {
             settings.external_url.to_string()
         };
-        let sender = Sender::new(store.clone(), secrets.clone(), graph.clone(), public_url);
+        let sender = Sender::with_live(
+            store.clone(),
+            secrets.clone(),
+            graph.clone(),
+            public_url,
+            live.clone(),
+        );
         sender.spawn();
         ProfileFetcher::new(store.clone(), secrets.clone(), graph).spawn();
         let media_files = MediaFiles::new(&settings.attachments_dir);
@@ -103,6 +104,16 @@ impl Application {
         } else {
             None
         };
+        let console = ConsoleService::new(store.clone(), sender.clone(), router.clone(), time_zone);
+        let services = Services {
+            accounts: Arc::new(accounts),
+            webhooks: Arc::new(WebhookInspection::new(store.clone(), time_zone)),
+            console: Arc::new(console),
+            session_policy: SessionPolicy {
+                absolute_timeout: chrono::Duration::hours(settings.session_absolute_hours),
+            },
+            time_zone,
+        };
         let state = AppState {
             leptos_options: leptos_options(&settings, listener.local_addr()?),
             store: store.clone(),
@@ -114,6 +125,7 @@ impl Application {
             meta,
             sandbox,
             media_files,
+            live,
         };
         let router = http::router(state, sessions);
         Ok(Application {

@@ -11,6 +11,7 @@ use crate::channels::meta::delivery_writer::DeliveryWriter;
 use crate::channels::meta::ingest::Ingest;
 use crate::channels::meta::sender::Sender;
 use crate::config::Settings;
+use crate::console::live::LiveSignal;
 use crate::media::MediaFiles;
 use crate::sandbox::Sandbox;
 use crate::store::Store;
@@ -30,4 +31,6 @@ pub struct AppState {
     pub sandbox: Option<Sandbox>,
     /// The attachment storage.
     pub media_files: MediaFiles,
+    /// Tells open consoles that something may have changed.
+    pub live: LiveSignal,
 }

@@ -6,4 +6,6 @@ mod ports;
 pub mod session;
 
 pub use context::{client_ip, fail, services, session};
-pub use ports::{Accounts, ClientIp, LoginAttempt, Services, SessionPolicy, SessionUser, Webhooks};
+pub use ports::{
+    Accounts, ClientIp, Console, LoginAttempt, Services, SessionPolicy, SessionUser, Webhooks,
+};

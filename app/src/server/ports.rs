@@ -6,6 +6,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::error::AppError;
+use crate::model::console::{AgentStatus, ChatMessage, ConversationTile, Presence};
 use crate::model::{DeliveryIssue, Role};
 
 /// A login attempt as typed by the user (validated by the implementation).
@@ -48,6 +49,36 @@ pub trait Webhooks: Send + Sync {
     async fn delivery_issues(&self, limit: i64) -> Result<Vec<DeliveryIssue>, AppError>;
 }
 
+/// The agent console: status, the agent's conversations, their messages, answering.
+/// Every call names the signed-in agent; a conversation not theirs is `Forbidden`.
+#[async_trait]
+pub trait Console: Send + Sync {
+    async fn status(&self, agent_id: i64) -> Result<AgentStatus, AppError>;
+    async fn set_presence(
+        &self,
+        agent_id: i64,
+        presence: Presence,
+        pause_reason: Option<String>,
+    ) -> Result<AgentStatus, AppError>;
+    async fn conversations(&self, agent_id: i64) -> Result<Vec<ConversationTile>, AppError>;
+    /// The conversation's messages (with the customer's earlier conversations), oldest first;
+    /// marks the customer's messages seen by the agent.
+    async fn messages(
+        &self,
+        agent_id: i64,
+        conversation_id: i64,
+    ) -> Result<Vec<ChatMessage>, AppError>;
+    async fn send_text(
+        &self,
+        agent_id: i64,
+        conversation_id: i64,
+        text: String,
+    ) -> Result<(), AppError>;
+    async fn close(&self, agent_id: i64, conversation_id: i64) -> Result<(), AppError>;
+    /// The agent signed out: their open conversations go back to the queue.
+    async fn signed_out(&self, agent_id: i64) -> Result<(), AppError>;
+}
+
 /// Session limits beyond the store's idle expiry.
 #[derive(Debug, Clone, Copy)]
 pub struct SessionPolicy {
@@ -59,6 +90,7 @@ pub struct SessionPolicy {
 pub struct Services {
     pub accounts: Arc<dyn Accounts>,
     pub webhooks: Arc<dyn Webhooks>,
+    pub console: Arc<dyn Console>,
     pub session_policy: SessionPolicy,
     /// The zone times are shown in (until users and services carry their own).
     pub time_zone: chrono_tz::Tz,

@@ -42,7 +42,8 @@ pub fn router(state: AppState, sessions: SqlSessionStore) -> Router {
     let mut router = Router::new()
         .merge(health::router())
         .merge(crate::channels::meta::webhook::router())
-        .merge(crate::media::http::router());
+        .merge(crate::media::http::router())
+        .merge(crate::console::live::router());
     // Off, the sandbox is not mounted at all: its paths are plain 404s.
     if let Some(sandbox) = &state.sandbox {
         router = router.merge(sandbox.router());

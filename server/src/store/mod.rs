@@ -4,6 +4,7 @@
 //! `$n` placeholders, which both backends accept. Where the dialects differ, `Backend` says so.
 
 mod connect;
+pub mod console;
 pub mod conversations;
 pub mod general_settings;
 pub mod login_failures;

@@ -309,3 +309,48 @@ where
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
+
+/// A group serving `service` whose members are new agents `names` (password
+/// `agent-password-2026`), each with `positions` positions; returns their ids.
+pub async fn agents_serving(
+    app: &TestApp,
+    service: i64,
+    names: &[&str],
+    positions: i64,
+) -> Vec<i64> {
+    use app::model::Role;
+
+    let pool = app.store.pool();
+    let group: i64 = sqlx::query_scalar(
+        "INSERT INTO agent_groups (name, created_at) VALUES ('Atendimento', 0) RETURNING id",
+    )
+    .fetch_one(pool)
+    .await
+    .expect("group");
+    sqlx::query("INSERT INTO service_groups (service_id, group_id) VALUES ($1, $2)")
+        .bind(service)
+        .bind(group)
+        .execute(pool)
+        .await
+        .expect("service group");
+    let mut ids = Vec::new();
+    for name in names {
+        let id = app
+            .create_user(name, Role::Agent, "agent-password-2026")
+            .await;
+        sqlx::query("INSERT INTO group_members (group_id, user_id) VALUES ($1, $2)")
+            .bind(group)
+            .bind(id)
+            .execute(pool)
+            .await
+            .expect("member");
+        sqlx::query("INSERT INTO agent_states (user_id, positions) VALUES ($1, $2)")
+            .bind(id)
+            .bind(positions)
+            .execute(pool)
+            .await
+            .expect("positions");
+        ids.push(id);
+    }
+    ids
+}

@@ -5,6 +5,7 @@ mod graph_stub;
 mod helpers;
 
 mod auth;
+mod console;
 mod health;
 mod ingest;
 mod media;

@@ -2,13 +2,12 @@
 //! positions, on SQLite and on PostgreSQL, and on PostgreSQL also from several "instances"
 //! (separate connection pools) routing at the same time.
 
-use app::model::Role;
 use atende_server::domain::routing::Presence;
 use atende_server::routing::Router;
 use atende_server::store::{self, routing as routing_store, Store};
 use chrono::Utc;
 
-use crate::helpers::{bind_service, spawn_app, TestApp, TestDb};
+use crate::helpers::{agents_serving, bind_service, spawn_app, TestApp, TestDb};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -28,40 +27,11 @@ async fn setup(app: &TestApp, agents: &[&str], positions: i64) -> (i64, Vec<i64>
         None,
     )
     .await;
-    let pool = app.store.pool();
-    let group: i64 = sqlx::query_scalar(
-        "INSERT INTO agent_groups (name, created_at) VALUES ('Atendimento', 0) RETURNING id",
-    )
-    .fetch_one(pool)
-    .await
-    .expect("group");
-    sqlx::query("INSERT INTO service_groups (service_id, group_id) VALUES ($1, $2)")
-        .bind(service)
-        .bind(group)
-        .execute(pool)
-        .await
-        .expect("service group");
-    let mut ids = Vec::new();
-    for name in agents {
-        let id = app
-            .create_user(name, Role::Agent, "agent-password-2026")
-            .await;
-        sqlx::query("INSERT INTO group_members (group_id, user_id) VALUES ($1, $2)")
-            .bind(group)
-            .bind(id)
-            .execute(pool)
-            .await
-            .expect("member");
-        routing_store::set_presence(pool, id, Presence::Operating, None, Utc::now())
+    let ids = agents_serving(app, service, agents, positions).await;
+    for id in &ids {
+        routing_store::set_presence(app.store.pool(), *id, Presence::Operating, None, Utc::now())
             .await
             .expect("operating");
-        sqlx::query("UPDATE agent_states SET positions = $1 WHERE user_id = $2")
-            .bind(positions)
-            .bind(id)
-            .execute(pool)
-            .await
-            .expect("positions");
-        ids.push(id);
     }
     (service, ids)
 }

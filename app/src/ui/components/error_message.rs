@@ -16,6 +16,8 @@ fn field_name(locale: Locale, field: Field) -> &'static str {
         Field::Password => td_string!(locale, fields.password),
         Field::DisplayName => td_string!(locale, fields.display_name),
         Field::Locale => td_string!(locale, fields.locale),
+        Field::Message => td_string!(locale, fields.message),
+        Field::PauseReason => td_string!(locale, fields.pause_reason),
     }
 }
 
@@ -47,6 +49,7 @@ pub fn message(locale: Locale, error: &AppError) -> String {
         }
         AppError::Unauthenticated => td_string!(locale, errors.unauthenticated).to_owned(),
         AppError::Forbidden => td_string!(locale, errors.forbidden).to_owned(),
+        AppError::NotFound => td_string!(locale, errors.not_found).to_owned(),
         AppError::Internal => td_string!(locale, errors.internal).to_owned(),
         AppError::Request(_) => td_string!(locale, errors.request).to_owned(),
     }

@@ -12,6 +12,7 @@ use sqlx::AnyConnection;
 use tokio::sync::Notify;
 
 use super::events::{self, EventKind, InboundEvent, MessageBody};
+use crate::console::live::LiveSignal;
 use crate::store::webhook_deliveries::{self, Channel, DeliveryState};
 use crate::store::{conversations, media, messages, outbox, services, Store};
 
@@ -27,6 +28,7 @@ pub struct Ingest {
     wake: Arc<Notify>,
     /// Notified after each processed delivery (routing listens: new conversations wait).
     processed: Arc<Notify>,
+    live: LiveSignal,
 }
 
 /// What became of one event.
@@ -44,7 +46,14 @@ impl Ingest {
             store,
             wake: Arc::new(Notify::new()),
             processed: Arc::new(Notify::new()),
+            live: LiveSignal::default(),
         }
+    }
+
+    /// Consoles hear about each processed delivery through `live`.
+    pub fn with_live(mut self, live: LiveSignal) -> Ingest {
+        self.live = live;
+        self
     }
 
     /// Notified each time a delivery has been processed.
@@ -126,6 +135,7 @@ impl Ingest {
             .context("Failed to commit a processed delivery")?;
         tracing::info!(delivery = delivery.id, ?state, "Webhook delivery processed");
         self.processed.notify_one();
+        self.live.bump();
         Ok(true)
     }
 }

@@ -18,6 +18,7 @@ use tokio::task::JoinSet;
 use super::graph::{GraphClient, SendOutcome};
 use super::graph_error::{self, FailureReason, Verdict};
 use super::outbound::{request_body, Content, OutboundAttachment};
+use crate::console::live::LiveSignal;
 use crate::domain::messaging_window::{send_mode, Writer};
 use crate::secret_box::SecretBox;
 use crate::store::outbox::{self, DueSend};
@@ -61,10 +62,22 @@ struct Inner {
     wake: Arc<Notify>,
     text_pace: DefaultKeyedRateLimiter<String>,
     audio_video_pace: DefaultKeyedRateLimiter<String>,
+    live: LiveSignal,
 }
 
 impl Sender {
     pub fn new(store: Store, secrets: SecretBox, graph: GraphClient, public_url: String) -> Sender {
+        Sender::with_live(store, secrets, graph, public_url, LiveSignal::default())
+    }
+
+    /// A sender whose outcomes (sent, failed) are announced to consoles through `live`.
+    pub fn with_live(
+        store: Store,
+        secrets: SecretBox,
+        graph: GraphClient,
+        public_url: String,
+        live: LiveSignal,
+    ) -> Sender {
         Sender {
             inner: Arc::new(Inner {
                 store,
@@ -74,6 +87,7 @@ impl Sender {
                 wake: Arc::new(Notify::new()),
                 text_pace: RateLimiter::keyed(Quota::per_second(TEXT_PER_SECOND)),
                 audio_video_pace: RateLimiter::keyed(Quota::per_second(AUDIO_VIDEO_PER_SECOND)),
+                live,
             }),
         }
     }
@@ -121,6 +135,7 @@ impl Sender {
             while let Some(joined) = sends.join_next().await {
                 progressed |= joined??;
             }
+            self.inner.live.bump();
             if !progressed {
                 return Ok(attempted);
             }

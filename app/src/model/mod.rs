@@ -1,5 +1,7 @@
 //! Types the browser and the server exchange.
 
+pub mod console;
+
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -1,0 +1,72 @@
+//! What the agent console and the server exchange.
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Presence {
+    Offline,
+    Operating,
+    Paused,
+}
+
+/// The header of the console: the agent's status and load.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentStatus {
+    pub presence: Presence,
+    pub pause_reason: Option<String>,
+    /// Positions (simultaneous chats) the admin gave this agent, 1–8.
+    pub positions: u8,
+    /// Conversations open with the agent now.
+    pub open: u8,
+    /// The reasons a pause can have.
+    pub pause_reasons: Vec<String>,
+}
+
+/// A conversation as a console tile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationTile {
+    pub id: i64,
+    /// The customer's name from their profile; `None` until Meta gives it (or never).
+    pub contact_name: Option<String>,
+    /// The customer's page-scoped id, for the fallback name ("Facebook user ···1234").
+    pub contact_external_id: String,
+    /// The local copy of the profile picture (`/media/{id}`), once downloaded.
+    pub picture_media_id: Option<i64>,
+    pub service_name: String,
+    pub channel: String,
+    pub assigned_at: Option<DateTime<FixedOffset>>,
+    pub last_customer_message_at: Option<DateTime<FixedOffset>>,
+    /// Customer messages the agent has not seen yet.
+    pub unread: i64,
+    /// The id of the newest message (the console refetches when it changes).
+    pub last_message_id: i64,
+}
+
+/// One message of a conversation, as the chat pane shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatMessage {
+    pub id: i64,
+    pub conversation_id: i64,
+    /// `in` (from the customer) or `out`.
+    pub direction: String,
+    /// customer, agent, page_inbox, system
+    pub author: String,
+    pub text: Option<String>,
+    /// Local files of this message (`/media/{id}`) with their kind.
+    pub media: Vec<ChatMedia>,
+    /// received, sending, sent, delivered, read, failed
+    pub status: String,
+    /// Why a message failed (a code the console translates).
+    pub failure_reason: Option<String>,
+    pub sent_at: DateTime<FixedOffset>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatMedia {
+    pub id: i64,
+    /// image, video, audio, file
+    pub kind: String,
+    pub ready: bool,
+}
