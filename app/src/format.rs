@@ -9,6 +9,11 @@ pub fn format_datetime(locale: Locale, at: DateTime<FixedOffset>) -> String {
     at.format(td_string!(locale, formats.datetime)).to_string()
 }
 
+/// The time of day only (messages, tiles).
+pub fn format_time(locale: Locale, at: DateTime<FixedOffset>) -> String {
+    at.format(td_string!(locale, formats.time)).to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,7 @@
 //! Pages and components. `shell` is the HTML document the server renders around `App`.
 
 pub mod components;
+pub mod console;
 pub mod pages;
 
 use leptos::prelude::*;

@@ -1,21 +1,17 @@
 use leptos::prelude::*;
 
-use crate::i18n::*;
 use crate::model::Role;
 use crate::ui::components::{AppHeader, RequireRole};
+use crate::ui::console::ConsoleView;
 
-/// The agent's console (the conversations arrive here in the console issue).
+/// The agent's console (Tactium's OmniPA): status, up to 8 chats, answering.
 #[component]
 pub fn ConsolePage() -> impl IntoView {
     view! {
         <RequireRole allowed=&[Role::Agent] render=|user| {
-            let i18n = use_i18n();
             view! {
-                <AppHeader user=user />
-                <main class="page" data-page="console">
-                    <h1>{t!(i18n, console.title)}</h1>
-                    <p class="empty">{t!(i18n, console.empty)}</p>
-                </main>
+                <AppHeader user=user.clone() />
+                <ConsoleView user />
             }
         } />
     }
