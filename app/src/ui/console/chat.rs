@@ -46,11 +46,7 @@ pub fn ChatPane(tiles: Resource<Result<Vec<ConversationTile>, AppError>>) -> imp
     );
     let tile = move || {
         let selected = context.selected.get()?;
-        tiles
-            .get()?
-            .ok()?
-            .into_iter()
-            .find(|t| t.id == selected)
+        tiles.get()?.ok()?.into_iter().find(|t| t.id == selected)
     };
     view! {
         <section class="chat">
@@ -122,16 +118,22 @@ fn Bubble(message: ChatMessage, current: i64) -> impl IntoView {
     let failure = message.failure_reason.clone();
     let sent_at = message.sent_at;
     let from_page_inbox = message.author == "page_inbox";
-    let media = message.media.into_iter().map(|file| {
-        let src = format!("/media/{}", file.id);
-        match (file.kind.as_str(), file.ready) {
-            ("image", true) => view! { <img class="media" src=src alt="" /> }.into_any(),
-            ("video", true) => view! { <video class="media" src=src controls=true></video> }.into_any(),
-            ("audio", true) => view! { <audio src=src controls=true></audio> }.into_any(),
-            (_, true) => view! { <a href=src target="_blank">{file.kind}</a> }.into_any(),
-            (_, false) => view! { <span class="media pending">"…"</span> }.into_any(),
-        }
-    }).collect_view();
+    let media = message
+        .media
+        .into_iter()
+        .map(|file| {
+            let src = format!("/media/{}", file.id);
+            match (file.kind.as_str(), file.ready) {
+                ("image", true) => view! { <img class="media" src=src alt="" /> }.into_any(),
+                ("video", true) => {
+                    view! { <video class="media" src=src controls=true></video> }.into_any()
+                }
+                ("audio", true) => view! { <audio src=src controls=true></audio> }.into_any(),
+                (_, true) => view! { <a href=src target="_blank">{file.kind}</a> }.into_any(),
+                (_, false) => view! { <span class="media pending">"…"</span> }.into_any(),
+            }
+        })
+        .collect_view();
     view! {
         <li
             class="bubble"

@@ -12,7 +12,6 @@ use leptos::prelude::*;
 
 use crate::api::console::{console_status, my_conversations};
 use crate::model::console::ConversationTile;
-use crate::model::CurrentUser;
 use chat::ChatPane;
 use status_bar::StatusBar;
 use tiles::Tiles;
@@ -48,7 +47,7 @@ pub fn display_name(locale: crate::i18n::Locale, tile: &ConversationTile) -> Str
 }
 
 #[component]
-pub fn ConsoleView(user: CurrentUser) -> impl IntoView {
+pub fn ConsoleView() -> impl IntoView {
     let context = ConsoleContext {
         refresh: RwSignal::new(0),
         selected: RwSignal::new(None),
@@ -68,9 +67,8 @@ pub fn ConsoleView(user: CurrentUser) -> impl IntoView {
     });
     #[cfg(feature = "hydrate")]
     start_live(context, tiles);
-    let _ = &user;
     view! {
-        <div class="console" data-page="console">
+        <main class="console" data-page="console">
             <StatusBar status />
             <Show when=move || !context.connected.get()>
                 <p class="live-lost" role="status">{move || crate::i18n::t_string!(crate::i18n::use_i18n(), console.live_lost)}</p>
@@ -79,7 +77,7 @@ pub fn ConsoleView(user: CurrentUser) -> impl IntoView {
                 <Tiles tiles />
                 <ChatPane tiles />
             </div>
-        </div>
+        </main>
     }
 }
 
@@ -113,16 +111,24 @@ fn start_live(
         if let Some(previous) = &previous {
             for tile in &list {
                 let news = tile.unread > 0
-                    && previous.get(&tile.id).is_none_or(|last| tile.last_message_id > *last);
+                    && previous
+                        .get(&tile.id)
+                        .is_none_or(|last| tile.last_message_id > *last);
                 if news && (live::hidden() || selected != Some(tile.id)) {
                     let locale = i18n.get_locale_untracked();
                     let name = display_name(locale, tile);
-                    let body =
-                        td_string!(locale, console.notify_body, name = name, service = &tile.service_name);
+                    let body = td_string!(
+                        locale,
+                        console.notify_body,
+                        name = name,
+                        service = &tile.service_name
+                    );
                     live::notify(td_string!(locale, console.notify_title), &body);
                 }
             }
         }
-        seen.set_value(Some(list.iter().map(|t| (t.id, t.last_message_id)).collect()));
+        seen.set_value(Some(
+            list.iter().map(|t| (t.id, t.last_message_id)).collect(),
+        ));
     });
 }

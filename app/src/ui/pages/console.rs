@@ -10,8 +10,8 @@ pub fn ConsolePage() -> impl IntoView {
     view! {
         <RequireRole allowed=&[Role::Agent] render=|user| {
             view! {
-                <AppHeader user=user.clone() />
-                <ConsoleView user />
+                <AppHeader user=user />
+                <ConsoleView />
             }
         } />
     }

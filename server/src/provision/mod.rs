@@ -1,5 +1,7 @@
 //! `atende provision FILE`: idempotent upsert of the entities described in a TOML file.
-//! Users and services now; groups, schedules and pause reasons join as their issues land.
+//! Users, services and agent groups; schedules and pause reasons join as their issues land.
+
+pub mod groups;
 
 use std::path::Path;
 
@@ -25,6 +27,8 @@ pub struct ProvisionFile {
     pub users: Vec<UserSpec>,
     #[serde(default)]
     pub services: Vec<ServiceEntry>,
+    #[serde(default)]
+    pub groups: Vec<groups::GroupEntry>,
 }
 
 /// A service as the file describes it (see `demo/demo.toml`).
@@ -154,6 +158,7 @@ pub async fn apply(
         .into_iter()
         .map(validate)
         .collect::<anyhow::Result<_>>()?;
+    let file_groups = file.groups;
     let service_entries: Vec<ValidService> = file
         .services
         .into_iter()
@@ -199,6 +204,10 @@ pub async fn apply(
             Upserted::Unchanged => {}
         }
     }
+    let pool = accounts.store().pool();
+    report
+        .created
+        .extend(groups::apply(pool, &file_groups).await?);
     Ok(report)
 }
 

@@ -1,0 +1,65 @@
+import { BrowserContext, expect, Page, test } from "@playwright/test";
+import { login, open, users } from "./helpers";
+
+/** A sandbox customer, in their own browser page, writes `text` to the demo page. */
+async function customerWrites(context: BrowserContext, name: string, text: string): Promise<Page> {
+  const customer = await context.newPage();
+  await customer.goto("/sandbox");
+  await customer.locator("#new-name").fill(name);
+  await customer.locator("#new-customer button").click();
+  await expect(customer.locator("#customer option:checked")).toHaveText(new RegExp(name));
+  await customer.locator("#text").fill(text);
+  await customer.locator("#text").press("Enter");
+  await expect(customer.locator("#messages .customer").last()).toContainText(text);
+  return customer;
+}
+
+test("the Meta reviewer's walk: Operating, a customer writes, the agent answers", async ({ browser, baseURL }) => {
+  const context = await browser.newContext({ locale: "en-US" });
+  await context.grantPermissions(["notifications"], { origin: baseURL });
+  const page = await context.newPage();
+  await login(page, users.reviewer.username, users.reviewer.password);
+  await expect(page).toHaveURL(/\/console$/);
+  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+  expect(await page.evaluate(() => Notification.permission)).toBe("granted");
+
+  await page.locator("select[name=presence]").selectOption("operating");
+  await expect(page.locator(".presence")).toHaveAttribute("data-presence", "operating");
+  await expect(page.getByTestId("positions")).toHaveText("Positions 0/8");
+
+  const customer = await customerWrites(context, "Maria Oliveira", "Hello, my order 1234 has not arrived");
+  // The chat arrives by itself (live channel), with the customer's name.
+  const tile = page.locator(".tile", { hasText: "Maria Oliveira" });
+  await expect(tile).toBeVisible({ timeout: 15_000 });
+  await expect(page.getByTestId("positions")).toHaveText("Positions 1/8");
+  await expect(page.locator(".chat-header h2")).toHaveText("Maria Oliveira");
+  await expect(page.locator(".bubble.in")).toContainText("my order 1234");
+  await expect(page.getByTestId("window")).toContainText("24-hour window until");
+  await page.screenshot({ path: "test-results/console-chat-arrived.png" });
+
+  await page.locator(".composer textarea").fill("Hi Maria! Let me check order 1234 for you.");
+  await page.locator(".composer textarea").press("Enter");
+  await expect(page.locator(".composer textarea")).toHaveValue("");
+  await expect(customer.locator("#messages .page")).toContainText("Let me check order 1234", { timeout: 15_000 });
+  await expect(page.locator(".bubble.out")).toHaveAttribute("data-status", /delivered|read/, { timeout: 15_000 });
+  await customer.screenshot({ path: "test-results/console-sandbox-answer.png" });
+  await page.screenshot({ path: "test-results/console-answered.png" });
+
+  // Closing frees the position.
+  await page.locator(".close-chat").click();
+  await expect(page.getByTestId("positions")).toHaveText("Positions 0/8");
+  await context.close();
+});
+
+test("a paused agent keeps their chat and the status reads in Portuguese", async ({ browser }) => {
+  const context = await browser.newContext({ locale: "pt-BR" });
+  const page = await context.newPage();
+  await login(page, users.ana.username, users.ana.password);
+  await expect(page).toHaveURL(/\/console$/);
+  await page.locator("select[name=presence]").selectOption("paused:lunch");
+  await expect(page.locator(".presence")).toHaveAttribute("data-presence", "paused:lunch");
+  await expect(page.locator("select[name=presence] option:checked")).toHaveText("Em pausa: Almoço");
+  await page.locator("select[name=presence]").selectOption("offline");
+  await expect(page.locator(".presence")).toHaveAttribute("data-presence", "offline");
+  await context.close();
+});
