@@ -54,6 +54,8 @@ pub struct Settings {
     pub time_zone: String,
     /// The attachment storage: the folder attachments are kept in.
     pub attachments_dir: PathBuf,
+    /// How long an agent's console may be disconnected before their chats return to the queue.
+    pub console_grace_seconds: u64,
 }
 
 /// Environment variables read as they are, never parsed (see `Settings::load`).
@@ -83,6 +85,7 @@ sandbox = false
 time_zone = "America/Sao_Paulo"
 secret_key_file = "data/secret.key"
 attachments_dir = "data/attachments"
+console_grace_seconds = 60
 "#;
 
 impl Settings {

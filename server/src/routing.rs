@@ -13,8 +13,11 @@ use chrono::Utc;
 use tokio::sync::Notify;
 
 use crate::console::live::LiveSignal;
-use crate::domain::routing::{plan, Assignment};
+use crate::domain::routing::{has_left, plan, Assignment, Presence};
 use crate::store::{routing, Backend, Store};
+
+/// The console's default grace period to reconnect.
+pub const DEFAULT_GRACE: Duration = Duration::from_secs(60);
 
 /// The advisory lock key of routing ("ATND").
 const ROUTING_LOCK: i64 = 0x4154_4e44;
@@ -24,6 +27,8 @@ pub struct Router {
     store: Store,
     wake: Arc<Notify>,
     live: LiveSignal,
+    /// How long a console may stay away before its agent's chats go back to the queue.
+    grace: Duration,
 }
 
 impl Router {
@@ -32,7 +37,13 @@ impl Router {
             store,
             wake,
             live: LiveSignal::default(),
+            grace: DEFAULT_GRACE,
         }
+    }
+
+    pub fn with_grace(mut self, grace: Duration) -> Router {
+        self.grace = grace;
+        self
     }
 
     /// Consoles hear about each assignment through `live`.
@@ -58,6 +69,35 @@ impl Router {
         );
     }
 
+    /// Agents whose console stayed away longer than the grace period go Offline and their
+    /// chats back to the front of the queue (before this pass routes them to others).
+    async fn release_departed(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        now: chrono::DateTime<Utc>,
+    ) -> anyhow::Result<usize> {
+        let grace_ms = i64::try_from(self.grace.as_millis()).unwrap_or(i64::MAX);
+        let mut left = 0;
+        for (agent, presence, last_seen) in routing::present_agents(conn).await? {
+            let presence = match presence.as_str() {
+                "operating" => Presence::Operating,
+                "paused" => Presence::Paused,
+                _ => Presence::Offline,
+            };
+            if has_left(presence, last_seen, now.timestamp_millis(), grace_ms) {
+                routing::mark_offline(conn, agent).await?;
+                let returned = routing::take_back(conn, agent, now).await?;
+                tracing::warn!(
+                    agent,
+                    returned,
+                    "Agent's console gone past the grace period: chats back to the queue"
+                );
+                left += 1;
+            }
+        }
+        Ok(left)
+    }
+
     /// Assigns what can be assigned now; returns the assignments made.
     pub async fn route_now(&self) -> anyhow::Result<Vec<Assignment>> {
         let mut tx = self
@@ -73,15 +113,19 @@ impl Router {
                 .await
                 .context("Failed to take the routing lock")?;
         }
-        let (agents, waiting) = routing::snapshot(&mut tx).await?;
         let now = Utc::now();
+        let left = self.release_departed(&mut tx, now).await?;
+        let (agents, waiting) = routing::snapshot(&mut tx).await?;
         let assignments = plan(&agents, &waiting, now.timestamp_millis());
-        if assignments.is_empty() {
+        if assignments.is_empty() && left == 0 {
             tx.rollback().await.ok();
             return Ok(assignments);
         }
         routing::assign(&mut tx, &assignments, now).await?;
         tx.commit().await.context("Failed to commit routing")?;
+        if assignments.is_empty() {
+            return Ok(assignments);
+        }
         self.live.bump();
         for a in &assignments {
             tracing::info!(

@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use app::server::{Services, SessionPolicy};
@@ -60,9 +61,14 @@ impl Application {
             .await
             .with_context(|| format!("Failed to listen on {address}"))?;
         let live = LiveSignal::default();
-        let ingest = Ingest::new(store.clone()).with_live(live.clone());
+        let deliveries = DeliveryWriter::spawn(store.clone());
+        let ingest = Ingest::new(store.clone())
+            .with_live(live.clone())
+            .yielding_to(deliveries.backlog());
         ingest.spawn();
-        let router = Router::new(store.clone(), ingest.processed()).with_live(live.clone());
+        let router = Router::new(store.clone(), ingest.processed())
+            .with_live(live.clone())
+            .with_grace(Duration::from_secs(settings.console_grace_seconds));
         router.spawn();
         let secrets =
             SecretBox::load_or_create(settings.secret_key.as_ref(), &settings.secret_key_file)?;
@@ -120,7 +126,7 @@ impl Application {
             services,
             settings: Arc::new(settings),
             ingest,
-            deliveries: DeliveryWriter::spawn(store.clone()),
+            deliveries,
             sender,
             meta,
             sandbox,

@@ -48,6 +48,8 @@ impl LiveSignal {
 
 /// Re-check the database this often even without a signal (other instances' changes).
 const POLL: Duration = Duration::from_secs(1);
+/// Note that the console is connected this often (well inside routing's grace period).
+const HEARTBEAT: Duration = Duration::from_secs(15);
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/console/live", get(upgrade))
@@ -88,6 +90,7 @@ async fn follow(state: AppState, agent: i64, mut socket: WebSocket) {
     let mut signal = state.live.subscribe();
     let mut last = None;
     let mut poll = tokio::time::interval(POLL);
+    let mut heartbeat = tokio::time::interval(HEARTBEAT);
     loop {
         tokio::select! {
             changed = signal.changed() => {
@@ -96,6 +99,14 @@ async fn follow(state: AppState, agent: i64, mut socket: WebSocket) {
                 }
             }
             _ = poll.tick() => {}
+            _ = heartbeat.tick() => {
+                // The console is here: routing's grace period starts again.
+                let now = chrono::Utc::now();
+                if let Err(error) = crate::store::routing::touch(state.store.pool(), agent, now).await {
+                    tracing::warn!(error = ?error, agent, "Failed to note a console heartbeat");
+                }
+                continue;
+            }
             incoming = socket.recv() => match incoming {
                 // The console only listens; pings are answered by axum. Anything else: ignore.
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,

@@ -43,6 +43,10 @@ pub async fn snapshot(
     .fetch_all(&mut *conn)
     .await
     .context("Failed to read the operating agents")?;
+    // Nobody Operating with a free position: the queue need not be read at all.
+    if agents.iter().all(|a| a.open >= a.positions) {
+        return Ok((Vec::new(), Vec::new()));
+    }
     let memberships: Vec<(i64, i64)> = sqlx::query_as(
         "SELECT m.user_id, m.group_id FROM group_members m
          JOIN agent_groups g ON g.id = m.group_id WHERE g.active = 1",
@@ -189,4 +193,37 @@ pub async fn take_back(
     .await
     .context("Failed to take conversations back")?;
     Ok(done.rows_affected())
+}
+
+/// Agents who are not Offline, with when their console was last heard from.
+pub async fn present_agents(conn: &mut AnyConnection) -> anyhow::Result<Vec<(i64, String, i64)>> {
+    sqlx::query_as(
+        "SELECT user_id, presence, last_seen_at FROM agent_states WHERE presence <> 'offline'",
+    )
+    .fetch_all(conn)
+    .await
+    .context("Failed to list present agents")
+}
+
+/// The agent's console is connected now.
+pub async fn touch(pool: &AnyPool, user_id: i64, now: DateTime<Utc>) -> anyhow::Result<()> {
+    sqlx::query("UPDATE agent_states SET last_seen_at = $1 WHERE user_id = $2")
+        .bind(to_millis(now))
+        .bind(user_id)
+        .execute(pool)
+        .await
+        .context("Failed to note an agent's console")?;
+    Ok(())
+}
+
+/// Marks the agent Offline (inside a routing pass).
+pub async fn mark_offline(conn: &mut AnyConnection, user_id: i64) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE agent_states SET presence = 'offline', pause_reason = NULL WHERE user_id = $1",
+    )
+    .bind(user_id)
+    .execute(conn)
+    .await
+    .context("Failed to mark an agent offline")?;
+    Ok(())
 }

@@ -14,6 +14,7 @@ on_both_backends!(
     simultaneous_arrivals_never_exceed_positions,
     paused_agents_keep_their_chats_and_get_no_more,
     an_agent_who_leaves_gives_their_chats_back_to_the_front_of_the_queue,
+    a_console_away_past_the_grace_period_gives_its_chats_back,
 );
 
 const PAGE: &str = "100000000000001";
@@ -187,4 +188,44 @@ async fn an_agent_who_leaves_gives_their_chats_back_to_the_front_of_the_queue(db
             .await
             .expect("queue");
     assert_eq!(still_waiting, waiting_before);
+}
+
+async fn a_console_away_past_the_grace_period_gives_its_chats_back(db: TestDb) {
+    let app = spawn_app(db).await;
+    let (service, agents) = setup(&app, &["ana"], 2).await;
+    let router = Router::new(
+        app.store.clone(),
+        std::sync::Arc::new(tokio::sync::Notify::new()),
+    )
+    .with_grace(std::time::Duration::from_secs(60));
+    arrivals(&app, service, 1).await;
+    router.route_now().await.expect("routed");
+    assert_eq!(open_per_agent(&app.store, agents[0]).await, 1);
+    // Heard from 30 s ago: within the grace period, nothing changes.
+    let heard = |seconds: i64| (Utc::now() - chrono::Duration::seconds(seconds)).timestamp_millis();
+    sqlx::query("UPDATE agent_states SET last_seen_at = $1 WHERE user_id = $2")
+        .bind(heard(30))
+        .bind(agents[0])
+        .execute(app.store.pool())
+        .await
+        .expect("heard");
+    router.route_now().await.expect("routed");
+    assert_eq!(open_per_agent(&app.store, agents[0]).await, 1);
+    // 61 s: gone. Offline, and the chat waits at the front of the queue.
+    sqlx::query("UPDATE agent_states SET last_seen_at = $1 WHERE user_id = $2")
+        .bind(heard(61))
+        .bind(agents[0])
+        .execute(app.store.pool())
+        .await
+        .expect("heard");
+    router.route_now().await.expect("routed");
+    assert_eq!(open_per_agent(&app.store, agents[0]).await, 0);
+    let (presence, front): (String, i64) = sqlx::query_as(
+        "SELECT a.presence, c.queue_front FROM agent_states a, conversations c WHERE a.user_id = $1",
+    )
+    .bind(agents[0])
+    .fetch_one(app.store.pool())
+    .await
+    .expect("state");
+    assert_eq!((presence.as_str(), front), ("offline", 1));
 }

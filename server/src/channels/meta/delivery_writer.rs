@@ -2,6 +2,9 @@
 //! writer task, which stores everything waiting in a single transaction and then answers each
 //! request. Every 200 still follows a durable write of its own body; the commit cost is shared.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
 use anyhow::Context;
 use chrono::Utc;
 use tokio::sync::{mpsc, oneshot};
@@ -22,13 +25,41 @@ struct Job {
 #[derive(Clone)]
 pub struct DeliveryWriter {
     jobs: mpsc::Sender<Job>,
+    /// Deliveries handed over and not yet answered: background writers yield while any wait.
+    waiting: Backlog,
+}
+
+/// How many webhook deliveries wait for their durable write. Meta waits for our 200, so
+/// the ingest worker (whose work can wait) lets these go first on the database connection.
+#[derive(Clone, Default)]
+pub struct Backlog(Arc<AtomicUsize>);
+
+impl Backlog {
+    pub fn is_empty(&self) -> bool {
+        self.0.load(Ordering::Acquire) == 0
+    }
+
+    /// Waits (at most `limit`) until no delivery waits for its write.
+    pub async fn until_empty(&self, limit: std::time::Duration) {
+        let deadline = tokio::time::Instant::now() + limit;
+        while !self.is_empty() && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_micros(500)).await;
+        }
+    }
 }
 
 impl DeliveryWriter {
     pub fn spawn(store: Store) -> DeliveryWriter {
         let (jobs, queue) = mpsc::channel(4 * MAX_GROUP);
         tokio::spawn(write_groups(store, queue));
-        DeliveryWriter { jobs }
+        DeliveryWriter {
+            jobs,
+            waiting: Backlog::default(),
+        }
+    }
+
+    pub fn backlog(&self) -> Backlog {
+        self.waiting.clone()
     }
 
     /// Stores a body durably; returns its id once committed.
@@ -39,19 +70,24 @@ impl DeliveryWriter {
         state: DeliveryState,
     ) -> anyhow::Result<i64> {
         let (stored, answer) = oneshot::channel();
-        self.jobs
+        self.waiting.0.fetch_add(1, Ordering::AcqRel);
+        let sent = self
+            .jobs
             .send(Job {
                 channel,
                 body,
                 state,
                 stored,
             })
-            .await
-            .map_err(|_| anyhow::anyhow!("the delivery writer has stopped"))?;
-        let id = answer
-            .await
-            .context("the delivery writer dropped a delivery")?;
-        id.map_err(anyhow::Error::msg)
+            .await;
+        let id = match sent {
+            Ok(()) => answer
+                .await
+                .context("the delivery writer dropped a delivery"),
+            Err(_) => Err(anyhow::anyhow!("the delivery writer has stopped")),
+        };
+        self.waiting.0.fetch_sub(1, Ordering::AcqRel);
+        id?.map_err(anyhow::Error::msg)
     }
 }
 

@@ -11,6 +11,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use sqlx::AnyConnection;
 use tokio::sync::Notify;
 
+use super::delivery_writer::Backlog;
 use super::events::{self, EventKind, InboundEvent, MessageBody};
 use crate::console::live::LiveSignal;
 use crate::store::webhook_deliveries::{self, Channel, DeliveryState};
@@ -29,6 +30,8 @@ pub struct Ingest {
     /// Notified after each processed delivery (routing listens: new conversations wait).
     processed: Arc<Notify>,
     live: LiveSignal,
+    /// Webhook deliveries waiting for their write go first (see `Backlog`).
+    webhook_backlog: Backlog,
 }
 
 /// What became of one event.
@@ -47,7 +50,14 @@ impl Ingest {
             wake: Arc::new(Notify::new()),
             processed: Arc::new(Notify::new()),
             live: LiveSignal::default(),
+            webhook_backlog: Backlog::default(),
         }
+    }
+
+    /// Yields the database to webhook writes waiting in `backlog` before each delivery.
+    pub fn yielding_to(mut self, backlog: Backlog) -> Ingest {
+        self.webhook_backlog = backlog;
+        self
     }
 
     /// Consoles hear about each processed delivery through `live`.
@@ -82,7 +92,14 @@ impl Ingest {
     /// Processes pending deliveries until none is left; returns how many it processed.
     pub async fn process_pending(&self) -> anyhow::Result<usize> {
         let mut processed = 0;
-        while self.process_next().await? {
+        loop {
+            // Meta waits for our 200s; this work can wait a few milliseconds.
+            self.webhook_backlog
+                .until_empty(Duration::from_millis(20))
+                .await;
+            if !self.process_next().await? {
+                break;
+            }
             processed += 1;
         }
         Ok(processed)

@@ -137,13 +137,8 @@ fn choose(agents: &[AgentSnapshot], conversation: &WaitingConversation) -> Optio
     best(true).or_else(|| best(false))
 }
 
-/// The grace an agent's console has to reconnect before their chats go back to the queue.
-pub fn has_left(
-    presence: Presence,
-    last_seen_ms: i64,
-    connected: bool,
-    now_ms: i64,
-    grace_ms: i64,
-) -> bool {
-    presence != Presence::Offline && !connected && now_ms - last_seen_ms > grace_ms
+/// Whether an agent whose console was last heard from at `last_seen_ms` has left: a console
+/// that stays away longer than the grace period gives its chats back to the queue.
+pub fn has_left(presence: Presence, last_seen_ms: i64, now_ms: i64, grace_ms: i64) -> bool {
+    presence != Presence::Offline && now_ms - last_seen_ms > grace_ms
 }

@@ -107,10 +107,10 @@ fn arrivals_spread_evenly_over_equal_agents() {
 
 #[test]
 fn a_console_gone_past_the_grace_period_has_left() {
-    assert!(!has_left(Presence::Operating, 0, true, 120_000, 60_000));
-    assert!(!has_left(Presence::Operating, 0, false, 60_000, 60_000));
-    assert!(has_left(Presence::Paused, 0, false, 60_001, 60_000));
-    assert!(!has_left(Presence::Offline, 0, false, 600_000, 60_000));
+    assert!(!has_left(Presence::Operating, 0, 60_000, 60_000));
+    assert!(has_left(Presence::Operating, 0, 60_001, 60_000));
+    assert!(has_left(Presence::Paused, 0, 60_001, 60_000));
+    assert!(!has_left(Presence::Offline, 0, 600_000, 60_000));
 }
 
 fn arb_agent() -> impl Strategy<Value = AgentSnapshot> {
