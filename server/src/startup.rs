@@ -95,9 +95,13 @@ impl Application {
             live.clone(),
         );
         sender.spawn();
-        ProfileFetcher::new(store.clone(), secrets.clone(), graph).spawn();
+        ProfileFetcher::new(store.clone(), secrets.clone(), graph)
+            .with_live(live.clone())
+            .spawn();
         let media_files = MediaFiles::new(&settings.attachments_dir);
-        MediaFetcher::new(store.clone(), media_files.clone())?.spawn();
+        MediaFetcher::new(store.clone(), media_files.clone())?
+            .with_live(live.clone())
+            .spawn();
         let sandbox = if settings.sandbox {
             let base_url = loopback_url(listener.local_addr()?);
             tracing::warn!(%base_url, "The Messenger sandbox is on: never in production");

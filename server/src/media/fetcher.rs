@@ -10,6 +10,7 @@ use tokio::sync::Notify;
 
 use super::{clean_content_type, MediaFiles, MAX_BYTES};
 use crate::channels::meta::graph_error;
+use crate::console::live::LiveSignal;
 use crate::store::media::{self, DueDownload, StoredFile};
 use crate::store::Store;
 
@@ -21,6 +22,8 @@ pub struct MediaFetcher {
     files: MediaFiles,
     http: reqwest::Client,
     wake: Arc<Notify>,
+    /// Consoles hear about names and pictures that arrive.
+    live: LiveSignal,
 }
 
 /// Why a download did not produce a file.
@@ -40,10 +43,16 @@ impl MediaFetcher {
             files,
             http,
             wake: Arc::new(Notify::new()),
+            live: LiveSignal::default(),
         })
     }
 
     /// New downloads were queued: start now rather than at the next tick.
+    pub fn with_live(mut self, live: LiveSignal) -> MediaFetcher {
+        self.live = live;
+        self
+    }
+
     pub fn wake(&self) {
         self.wake.notify_one();
     }
@@ -71,6 +80,9 @@ impl MediaFetcher {
                 attempted += 1;
                 self.fetch_one(&download).await?;
             }
+        }
+        if attempted > 0 {
+            self.live.bump();
         }
         Ok(attempted)
     }

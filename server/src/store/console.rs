@@ -177,9 +177,10 @@ pub async fn close(
 }
 
 /// A cheap fingerprint of everything the agent's console shows: it changes when a message
-/// arrives, a status moves, or a conversation comes or goes.
-pub async fn fingerprint(pool: &AnyPool, agent_id: i64) -> anyhow::Result<(i64, i64, i64)> {
-    sqlx::query_as(
+/// arrives, a status moves, a conversation comes or goes, or a customer's name or picture
+/// arrives.
+pub async fn fingerprint(pool: &AnyPool, agent_id: i64) -> anyhow::Result<(i64, i64, i64, i64)> {
+    let (conversations, newest, statuses): (i64, i64, i64) = sqlx::query_as(
         "SELECT COUNT(DISTINCT c.id), COALESCE(MAX(m.id), 0),
                 COALESCE(SUM(CASE m.status WHEN 'sending' THEN 1 WHEN 'sent' THEN 2
                      WHEN 'delivered' THEN 3 WHEN 'read' THEN 4 WHEN 'failed' THEN 5 ELSE 0 END), 0)
@@ -189,5 +190,17 @@ pub async fn fingerprint(pool: &AnyPool, agent_id: i64) -> anyhow::Result<(i64, 
     .bind(agent_id)
     .fetch_one(pool)
     .await
-    .context("Failed to read a console fingerprint")
+    .context("Failed to read a console fingerprint")?;
+    let profiles: i64 = sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(k.updated_at % 1000003
+                                  + CASE WHEN p.status = 'stored' THEN 1 ELSE 0 END), 0) AS BIGINT)
+         FROM conversations c JOIN contacts k ON k.id = c.contact_id
+         LEFT JOIN media p ON p.id = k.picture_media_id
+         WHERE c.agent_id = $1 AND c.status = 'assigned'",
+    )
+    .bind(agent_id)
+    .fetch_one(pool)
+    .await
+    .context("Failed to read a console fingerprint")?;
+    Ok((conversations, newest, statuses, profiles))
 }

@@ -117,6 +117,20 @@ async fn the_reviewers_walk(db: TestDb) {
     })
     .await;
     assert_eq!(status_of_reply["author"], "agent");
+
+    // What the live channel compares: it moves when the customer's profile changes too.
+    let reviewer_id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE username = 'reviewer'")
+        .fetch_one(app.store.pool())
+        .await
+        .expect("reviewer");
+    let fingerprint = |pool| atende_server::store::console::fingerprint(pool, reviewer_id);
+    let before = fingerprint(app.store.pool()).await.expect("fingerprint");
+    sqlx::query("UPDATE contacts SET first_name = 'Maria Clara', updated_at = updated_at + 1")
+        .execute(app.store.pool())
+        .await
+        .expect("renamed");
+    let after = fingerprint(app.store.pool()).await.expect("fingerprint");
+    assert_ne!(before, after);
 }
 
 async fn agents_only_see_and_answer_their_own_conversations(db: TestDb) {

@@ -10,6 +10,7 @@ use tokio::sync::Notify;
 
 use super::graph::{GraphClient, ProfileOutcome};
 use super::graph_error;
+use crate::console::live::LiveSignal;
 use crate::secret_box::SecretBox;
 use crate::store::conversations::{self, PendingProfile};
 use crate::store::media::{self, Origin};
@@ -21,6 +22,8 @@ pub struct ProfileFetcher {
     secrets: SecretBox,
     graph: GraphClient,
     wake: Arc<Notify>,
+    /// Consoles hear about names and pictures that arrive.
+    live: LiveSignal,
 }
 
 impl ProfileFetcher {
@@ -30,7 +33,13 @@ impl ProfileFetcher {
             secrets,
             graph,
             wake: Arc::new(Notify::new()),
+            live: LiveSignal::default(),
         }
+    }
+
+    pub fn with_live(mut self, live: LiveSignal) -> ProfileFetcher {
+        self.live = live;
+        self
     }
 
     pub fn wake(&self) {
@@ -56,6 +65,9 @@ impl ProfileFetcher {
         let count = due.len();
         for contact in due {
             self.fetch_one(contact, now).await?;
+        }
+        if count > 0 {
+            self.live.bump();
         }
         Ok(count)
     }
