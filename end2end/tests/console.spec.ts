@@ -38,9 +38,15 @@ test("the Meta reviewer's walk: Operating, a customer writes, the agent answers"
   await page.screenshot({ path: "test-results/console-chat-arrived.png" });
 
   await page.locator(".composer textarea").fill("Hi Maria! Let me check order 1234 for you.");
+  await expect(customer.locator("#typing")).toBeVisible({ timeout: 10_000 });
+  await page.locator(".emoji-picker summary").click();
+  await page.locator(".emoji-grid button", { hasText: "👍" }).click();
+  await expect(page.locator(".composer textarea")).toHaveValue("Hi Maria! Let me check order 1234 for you.👍");
   await page.locator(".composer textarea").press("Enter");
   await expect(page.locator(".composer textarea")).toHaveValue("");
-  await expect(customer.locator("#messages .page")).toContainText("Let me check order 1234", { timeout: 15_000 });
+  await expect(customer.locator("#messages .page")).toContainText("Let me check order 1234 for you.👍", {
+    timeout: 15_000,
+  });
   await expect(page.locator(".bubble.out")).toHaveAttribute("data-status", /delivered|read/, { timeout: 15_000 });
   await customer.screenshot({ path: "test-results/console-sandbox-answer.png" });
   await page.screenshot({ path: "test-results/console-answered.png" });

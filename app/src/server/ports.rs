@@ -75,6 +75,8 @@ pub trait Console: Send + Sync {
         text: String,
     ) -> Result<(), AppError>;
     async fn close(&self, agent_id: i64, conversation_id: i64) -> Result<(), AppError>;
+    /// Shows the customer that the agent is typing (Messenger's typing indicator).
+    async fn typing(&self, agent_id: i64, conversation_id: i64) -> Result<(), AppError>;
     /// The agent signed out: their open conversations go back to the queue.
     async fn signed_out(&self, agent_id: i64) -> Result<(), AppError>;
 }

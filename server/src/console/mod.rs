@@ -12,7 +12,7 @@ use async_trait::async_trait;
 use chrono::Utc;
 
 use crate::channels::meta::outbound::queue_agent_text;
-use crate::channels::meta::sender::Sender;
+use crate::channels::meta::sender::{Sender, SenderAction};
 use crate::domain::routing::Presence;
 use crate::routing::Router;
 use crate::store::{console as queries, from_millis, routing as routing_store, Store};
@@ -48,6 +48,22 @@ impl ConsoleService {
         from_millis(millis)
             .with_timezone(&self.time_zone)
             .fixed_offset()
+    }
+
+    /// Sends a `sender_action` in the background: the console does not wait for Meta.
+    fn sender_action(&self, conversation_id: i64, action: SenderAction) {
+        let sender = self.sender.clone();
+        tokio::spawn(async move {
+            match sender.sender_action(conversation_id, action).await {
+                Ok(Ok(())) => {}
+                Ok(Err(detail)) => {
+                    tracing::info!(conversation = conversation_id, ?action, %detail, "Sender action refused")
+                }
+                Err(error) => {
+                    tracing::warn!(conversation = conversation_id, error = ?error, "Sender action failed")
+                }
+            }
+        });
     }
 
     /// The contact of a conversation that is the agent's and open, or the error.
@@ -191,9 +207,13 @@ impl Console for ConsoleService {
             .map(|m| m.id)
             .max();
         if let Some(newest) = newest {
-            queries::mark_seen(pool, conversation_id, newest)
+            let newly_seen = queries::mark_seen(pool, conversation_id, newest)
                 .await
                 .map_err(internal)?;
+            if newly_seen {
+                // The customer sees "Seen" in Messenger; a failure here is only cosmetic.
+                self.sender_action(conversation_id, SenderAction::MarkSeen);
+            }
         }
         Ok(rows
             .into_iter()
@@ -274,6 +294,12 @@ impl Console for ConsoleService {
         );
         // A position is free: the oldest waiting conversation can come in.
         self.router.wake();
+        Ok(())
+    }
+
+    async fn typing(&self, agent_id: i64, conversation_id: i64) -> Result<(), AppError> {
+        self.own(agent_id, conversation_id).await?;
+        self.sender_action(conversation_id, SenderAction::TypingOn);
         Ok(())
     }
 

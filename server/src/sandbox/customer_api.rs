@@ -165,7 +165,11 @@ async fn chat(State(sandbox): State<Sandbox>, Query(key): Query<ChatKey>) -> Res
         return response;
     }
     match sandbox_store::chat(sandbox.pool(), &key.psid, &key.page).await {
-        Ok(messages) => Json(json!({ "messages": messages })).into_response(),
+        Ok(messages) => Json(json!({
+            "messages": messages,
+            "page_action": sandbox.last_action(&key.psid, &key.page),
+        }))
+        .into_response(),
         Err(failure) => internal(&failure),
     }
 }

@@ -174,6 +174,7 @@ async fn send_api(
 fn sender_action(sandbox: &Sandbox, page: &Page, psid: &str, action: &str) -> Response {
     match action {
         "typing_on" | "typing_off" | "mark_seen" => {
+            sandbox.note_action(psid, &page.cifra, action);
             sandbox.changed(psid, &page.cifra, action == "typing_on");
             Json(json!({ "recipient_id": psid })).into_response()
         }

@@ -15,6 +15,7 @@ mod graph_api;
 pub mod store;
 pub mod webhooks;
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
@@ -70,6 +71,8 @@ struct Inner {
     emitter: WebhookEmitter,
     http: reqwest::Client,
     injection: Mutex<Injection>,
+    /// The last `sender_action` each chat got (what Messenger would show the customer).
+    last_actions: Mutex<HashMap<(String, String), String>>,
     changes: broadcast::Sender<Change>,
     /// Where this instance answers (`http://127.0.0.1:PORT`): its webhook, media and avatars.
     base_url: String,
@@ -94,6 +97,7 @@ impl Sandbox {
                 secrets,
                 http,
                 injection: Mutex::new(Injection::None),
+                last_actions: Mutex::new(HashMap::new()),
                 changes,
                 base_url,
             }),
@@ -123,6 +127,17 @@ impl Sandbox {
         if let Ok(mut current) = self.inner.injection.lock() {
             *current = injection;
         }
+    }
+
+    fn note_action(&self, psid: &str, page: &str, action: &str) {
+        if let Ok(mut actions) = self.inner.last_actions.lock() {
+            actions.insert((psid.to_owned(), page.to_owned()), action.to_owned());
+        }
+    }
+
+    fn last_action(&self, psid: &str, page: &str) -> Option<String> {
+        let actions = self.inner.last_actions.lock().ok()?;
+        actions.get(&(psid.to_owned(), page.to_owned())).cloned()
     }
 
     fn emit(&self, page: &Page, event: serde_json::Value) {

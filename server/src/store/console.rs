@@ -143,8 +143,9 @@ pub async fn media_of(
     .context("Failed to read messages' media")
 }
 
-pub async fn mark_seen(pool: &AnyPool, conversation_id: i64, up_to: i64) -> anyhow::Result<()> {
-    sqlx::query(
+/// Returns whether anything was newly seen.
+pub async fn mark_seen(pool: &AnyPool, conversation_id: i64, up_to: i64) -> anyhow::Result<bool> {
+    let done = sqlx::query(
         "UPDATE conversations SET agent_seen_message_id = $1
          WHERE id = $2 AND agent_seen_message_id < $1",
     )
@@ -153,7 +154,7 @@ pub async fn mark_seen(pool: &AnyPool, conversation_id: i64, up_to: i64) -> anyh
     .execute(pool)
     .await
     .context("Failed to mark a conversation seen")?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
 /// Closes the agent's conversation; false if it was not theirs and open.

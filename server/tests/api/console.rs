@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::helpers::{agents_serving, client, eventually, TestApp, TestDb};
 use crate::on_both_backends;
-use crate::sandbox::{chat, customer_says, new_customer, sandbox_app, PAGE};
+use crate::sandbox::{chat, customer_says, new_customer, page_action, sandbox_app, PAGE};
 
 on_both_backends!(
     the_reviewers_walk,
@@ -83,6 +83,23 @@ async fn the_reviewers_walk(db: TestDb) {
         0,
         "seen once shown"
     );
+    // The customer sees "Seen", then "typing…" while the agent writes.
+    eventually(10, "mark_seen at the customer", || async {
+        (page_action(&app, &psid).await.as_deref() == Some("mark_seen")).then_some(())
+    })
+    .await;
+    let (status, _) = call(
+        &app,
+        &reviewer,
+        "typing",
+        &[("conversation", &conversation)],
+    )
+    .await;
+    assert_eq!(status, 200);
+    eventually(10, "typing_on at the customer", || async {
+        (page_action(&app, &psid).await.as_deref() == Some("typing_on")).then_some(())
+    })
+    .await;
 
     let (status, _) = call(
         &app,

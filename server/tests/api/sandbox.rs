@@ -96,6 +96,18 @@ pub async fn message_state(app: &TestApp, id: i64) -> (String, Option<String>) {
         .expect("message")
 }
 
+/// The last `sender_action` the customer's chat got.
+pub async fn page_action(app: &TestApp, psid: &str) -> Option<String> {
+    let chat = sandbox(
+        app,
+        reqwest::Method::GET,
+        &format!("/sandbox/api/chat?psid={psid}&page={PAGE}"),
+        Value::Null,
+    )
+    .await;
+    chat["page_action"].as_str().map(str::to_owned)
+}
+
 pub async fn chat(app: &TestApp, psid: &str) -> Vec<Value> {
     let chat = sandbox(
         app,

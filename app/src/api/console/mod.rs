@@ -82,3 +82,13 @@ pub async fn close_conversation(conversation: i64) -> Result<(), AppError> {
         .await
         .map_err(crate::server::fail)
 }
+
+#[server(endpoint = "console/typing")]
+pub async fn agent_typing(conversation: i64) -> Result<(), AppError> {
+    let (agent, services) = agent().await?;
+    services
+        .console
+        .typing(agent, conversation)
+        .await
+        .map_err(crate::server::fail)
+}

@@ -157,6 +157,12 @@ fn Bubble(message: ChatMessage, current: i64) -> impl IntoView {
     }
 }
 
+/// The emojis a contact-center agent reaches for most (Messenger shows them all).
+const EMOJIS: [&str; 32] = [
+    "🙂", "😀", "😉", "😊", "😍", "🤩", "😅", "😂", "🙃", "🤔", "😮", "😢", "😞", "🙏", "👍", "👎",
+    "👏", "🙌", "👋", "🤝", "💪", "❤️", "💙", "✅", "❌", "⚠️", "📦", "🚚", "🛒", "💳", "📞", "🎉",
+];
+
 /// Enter sends, Shift+Enter starts a new line.
 #[component]
 fn Composer(conversation: i64, error: RwSignal<Option<AppError>>) -> impl IntoView {
@@ -164,6 +170,25 @@ fn Composer(conversation: i64, error: RwSignal<Option<AppError>>) -> impl IntoVi
     let context = expect_context::<ConsoleContext>();
     let text = RwSignal::new(String::new());
     let sending = RwSignal::new(false);
+    // Messenger shows "typing…" for about 20 s: tell it at most every 5 s.
+    let last_typing = StoredValue::new(f64::MIN);
+    let on_input = move |event| {
+        text.set(event_target_value(&event));
+        #[cfg(feature = "hydrate")]
+        {
+            let now = js_sys::Date::now();
+            if now - last_typing.get_value() > 5_000.0 {
+                last_typing.set_value(now);
+                spawn_local(async move {
+                    // Only a courtesy to the customer: a failure changes nothing here.
+                    let _ = crate::api::console::agent_typing(conversation).await;
+                });
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = last_typing;
+    };
+    let insert_emoji = move |emoji: &'static str| text.update(|t| t.push_str(emoji));
     let send = move || {
         let body = text.get_untracked();
         if body.trim().is_empty() || sending.get_untracked() {
@@ -190,7 +215,7 @@ fn Composer(conversation: i64, error: RwSignal<Option<AppError>>) -> impl IntoVi
                 maxlength="2000"
                 placeholder=move || t_string!(i18n, console.composer)
                 prop:value=move || text.get()
-                on:input=move |event| text.set(event_target_value(&event))
+                on:input=on_input
                 on:keydown=move |event: leptos::ev::KeyboardEvent| {
                     if event.key() == "Enter" && !event.shift_key() {
                         event.prevent_default();
@@ -198,6 +223,14 @@ fn Composer(conversation: i64, error: RwSignal<Option<AppError>>) -> impl IntoVi
                     }
                 }
             ></textarea>
+            <details class="emoji-picker">
+                <summary title=move || t_string!(i18n, console.emoji)>{"🙂"}</summary>
+                <div class="emoji-grid">
+                    {EMOJIS.iter().map(|emoji| view! {
+                        <button type="button" on:click=move |_| insert_emoji(emoji)>{*emoji}</button>
+                    }).collect_view()}
+                </div>
+            </details>
             <button type="submit" class="primary" disabled=move || sending.get()>{t!(i18n, console.send)}</button>
         </form>
     }
