@@ -44,6 +44,7 @@ test("the Meta reviewer's walk: Operating, a customer writes, the agent answers"
   await expect(page.locator(".composer textarea")).toHaveValue("Hi Maria! Let me check order 1234 for you.👍");
   await page.locator(".composer textarea").press("Enter");
   await expect(page.locator(".composer textarea")).toHaveValue("");
+  await expect(page.locator(".emoji-grid")).toBeHidden();
   await expect(customer.locator("#messages .page")).toContainText("Let me check order 1234 for you.👍", {
     timeout: 15_000,
   });

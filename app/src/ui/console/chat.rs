@@ -189,6 +189,7 @@ fn Composer(conversation: i64, error: RwSignal<Option<AppError>>) -> impl IntoVi
         let _ = last_typing;
     };
     let insert_emoji = move |emoji: &'static str| text.update(|t| t.push_str(emoji));
+    let picker = NodeRef::<leptos::html::Details>::new();
     let send = move || {
         let body = text.get_untracked();
         if body.trim().is_empty() || sending.get_untracked() {
@@ -200,6 +201,9 @@ fn Composer(conversation: i64, error: RwSignal<Option<AppError>>) -> impl IntoVi
                 Ok(()) => {
                     text.set(String::new());
                     error.set(None);
+                    if let Some(picker) = picker.get_untracked() {
+                        picker.set_open(false);
+                    }
                 }
                 Err(failure) => error.set(Some(failure)),
             }
@@ -223,7 +227,7 @@ fn Composer(conversation: i64, error: RwSignal<Option<AppError>>) -> impl IntoVi
                     }
                 }
             ></textarea>
-            <details class="emoji-picker">
+            <details class="emoji-picker" node_ref=picker>
                 <summary title=move || t_string!(i18n, console.emoji)>{"🙂"}</summary>
                 <div class="emoji-grid">
                     {EMOJIS.iter().map(|emoji| view! {
