@@ -70,3 +70,27 @@ pub struct ChatMedia {
     pub kind: String,
     pub ready: bool,
 }
+
+/// What a supervisor watches: every agent and every service's queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Overview {
+    pub agents: Vec<AgentLoad>,
+    pub queues: Vec<QueueLoad>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentLoad {
+    pub name: String,
+    pub presence: Presence,
+    pub pause_reason: Option<String>,
+    pub open: i64,
+    pub positions: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueLoad {
+    pub service_name: String,
+    pub waiting: i64,
+    /// When the conversation waiting longest joined the queue.
+    pub oldest_since: Option<DateTime<FixedOffset>>,
+}

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::error::AppError;
-use crate::model::console::{AgentStatus, ChatMessage, ConversationTile, Presence};
+use crate::model::console::{AgentStatus, ChatMessage, ConversationTile, Overview, Presence};
 use crate::model::{DeliveryIssue, Role};
 
 /// A login attempt as typed by the user (validated by the implementation).
@@ -77,6 +77,8 @@ pub trait Console: Send + Sync {
     async fn close(&self, agent_id: i64, conversation_id: i64) -> Result<(), AppError>;
     /// Shows the customer that the agent is typing (Messenger's typing indicator).
     async fn typing(&self, agent_id: i64, conversation_id: i64) -> Result<(), AppError>;
+    /// Every agent's state and load and every service's queue (for supervisors).
+    async fn overview(&self) -> Result<Overview, AppError>;
     /// The agent signed out: their open conversations go back to the queue.
     async fn signed_out(&self, agent_id: i64) -> Result<(), AppError>;
 }

@@ -5,7 +5,8 @@ pub mod live;
 
 use app::error::{AppError, Field};
 use app::model::console::{
-    AgentStatus, ChatMedia, ChatMessage, ConversationTile, Presence as AppPresence,
+    AgentLoad, AgentStatus, ChatMedia, ChatMessage, ConversationTile, Overview,
+    Presence as AppPresence, QueueLoad,
 };
 use app::server::Console;
 use async_trait::async_trait;
@@ -301,6 +302,38 @@ impl Console for ConsoleService {
         self.own(agent_id, conversation_id).await?;
         self.sender_action(conversation_id, SenderAction::TypingOn);
         Ok(())
+    }
+
+    async fn overview(&self) -> Result<Overview, AppError> {
+        let pool = self.store.pool();
+        let agents = queries::agent_loads(pool).await.map_err(internal)?;
+        let queues = queries::queue_loads(pool).await.map_err(internal)?;
+        Ok(Overview {
+            agents: agents
+                .into_iter()
+                .map(
+                    |(name, presence, pause_reason, open, positions)| AgentLoad {
+                        name,
+                        presence: match presence.as_deref() {
+                            Some("operating") => AppPresence::Operating,
+                            Some("paused") => AppPresence::Paused,
+                            _ => AppPresence::Offline,
+                        },
+                        pause_reason,
+                        open,
+                        positions: positions.unwrap_or(8),
+                    },
+                )
+                .collect(),
+            queues: queues
+                .into_iter()
+                .map(|(service_name, waiting, oldest)| QueueLoad {
+                    service_name,
+                    waiting,
+                    oldest_since: oldest.map(|at| self.local(at)),
+                })
+                .collect(),
+        })
     }
 
     async fn signed_out(&self, agent_id: i64) -> Result<(), AppError> {

@@ -205,3 +205,32 @@ pub async fn fingerprint(pool: &AnyPool, agent_id: i64) -> anyhow::Result<(i64, 
     .context("Failed to read a console fingerprint")?;
     Ok((conversations, newest, statuses, profiles))
 }
+
+/// (name, presence, pause reason, open, positions) of every active agent.
+pub async fn agent_loads(
+    pool: &AnyPool,
+) -> anyhow::Result<Vec<(String, Option<String>, Option<String>, i64, Option<i64>)>> {
+    sqlx::query_as(
+        "SELECT u.display_name, a.presence, a.pause_reason,
+                (SELECT COUNT(*) FROM conversations c
+                 WHERE c.agent_id = u.id AND c.status = 'assigned'),
+                a.positions
+         FROM users u LEFT JOIN agent_states a ON a.user_id = u.id
+         WHERE u.role = 'agent' AND u.active = 1 ORDER BY u.display_name",
+    )
+    .fetch_all(pool)
+    .await
+    .context("Failed to read the agents' loads")
+}
+
+/// (service, waiting, oldest queued_at) of every active service.
+pub async fn queue_loads(pool: &AnyPool) -> anyhow::Result<Vec<(String, i64, Option<i64>)>> {
+    sqlx::query_as(
+        "SELECT s.name, COUNT(c.id), MIN(c.queued_at)
+         FROM services s LEFT JOIN conversations c ON c.service_id = s.id AND c.status = 'queued'
+         WHERE s.active = 1 GROUP BY s.id, s.name ORDER BY s.name",
+    )
+    .fetch_all(pool)
+    .await
+    .context("Failed to read the queues")
+}

@@ -12,6 +12,7 @@ on_both_backends!(
     the_reviewers_walk,
     agents_only_see_and_answer_their_own_conversations,
     closing_frees_a_position_and_signing_out_gives_chats_back,
+    supervisors_see_agents_and_queues,
 );
 
 async fn signed_in(app: &TestApp, username: &str) -> reqwest::Client {
@@ -254,4 +255,38 @@ async fn closing_frees_a_position_and_signing_out_gives_chats_back(db: TestDb) {
     })
     .await;
     assert_eq!(moved["id"], next["id"]);
+}
+
+async fn supervisors_see_agents_and_queues(db: TestDb) {
+    use app::model::Role;
+
+    let app = sandbox_app(db).await;
+    agents_serving(&app, service_id(&app).await, &["ana"], 1).await;
+    let ana = signed_in(&app, "ana").await;
+    call(&app, &ana, "presence", &[("presence", "operating")]).await;
+    for name in ["Cliente Um", "Cliente Dois"] {
+        let psid = new_customer(&app, name, true).await;
+        customer_says(&app, &psid, "oi").await;
+    }
+    app.create_user("sara", Role::Supervisor, "sara-password-2026")
+        .await;
+    let supervisor = client();
+    app.login(&supervisor, "sara", "sara-password-2026").await;
+    let overview = eventually(10, "one chat with Ana and one waiting", || async {
+        let response = app.call(&supervisor, "admin/overview", &[]).await;
+        assert_eq!(response.status(), 200);
+        let overview: Value = response.json().await.expect("JSON");
+        let ana_row = overview["agents"]
+            .as_array()?
+            .iter()
+            .find(|a| a["name"] == "User ana")?
+            .clone();
+        let queue = overview["queues"].as_array()?.first()?.clone();
+        (ana_row["open"] == 1 && queue["waiting"] == 1).then_some((ana_row, queue))
+    })
+    .await;
+    assert_eq!(overview.0["presence"], "operating");
+    assert_eq!(overview.0["positions"], 1);
+    assert!(overview.1["oldest_since"].is_string());
+    assert_eq!(app.call(&ana, "admin/overview", &[]).await.status(), 403);
 }

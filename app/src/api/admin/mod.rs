@@ -1,5 +1,7 @@
 //! Server functions of the admin area.
 
 mod delivery_issues;
+mod overview;
 
 pub use delivery_issues::*;
+pub use overview::*;

@@ -4,6 +4,7 @@ mod error_message;
 mod language_switch;
 mod loading;
 mod require_role;
+mod supervision;
 
 pub use app_header::AppHeader;
 pub use delivery_issues::DeliveryIssues;
@@ -11,3 +12,4 @@ pub use error_message::ErrorMessage;
 pub use language_switch::LanguageSwitch;
 pub use loading::Loading;
 pub use require_role::RequireRole;
+pub use supervision::Supervision;

@@ -5,7 +5,7 @@
 mod chat;
 #[cfg(feature = "hydrate")]
 mod live;
-mod status_bar;
+pub mod status_bar;
 mod tiles;
 
 use leptos::prelude::*;
@@ -13,6 +13,7 @@ use leptos::prelude::*;
 use crate::api::console::{console_status, my_conversations};
 use crate::model::console::ConversationTile;
 use chat::ChatPane;
+pub use status_bar::reason_name;
 use status_bar::StatusBar;
 use tiles::Tiles;
 
