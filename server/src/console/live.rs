@@ -19,6 +19,7 @@ use serde_json::json;
 use tokio::sync::watch;
 use tower_sessions::Session;
 
+use crate::http::middleware::origin::is_allowed;
 use crate::state::AppState;
 use crate::store::console::fingerprint;
 
@@ -68,12 +69,8 @@ async fn upgrade(
     // Browsers send Origin on WebSocket handshakes; a foreign page must not ride the cookie.
     let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
-    let ours = origin.is_some_and(|origin| {
-        origin == state.settings.external_origin()
-            || host.is_some_and(|host| {
-                origin == format!("http://{host}") || origin == format!("https://{host}")
-            })
-    });
+    let external = state.settings.external_origin();
+    let ours = origin.is_some_and(|origin| is_allowed(origin, host, &external));
     if !ours {
         return refuse(StatusCode::FORBIDDEN, "forbidden");
     }

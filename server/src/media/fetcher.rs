@@ -8,7 +8,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::sync::Notify;
 
-use super::{clean_content_type, MediaFiles, MAX_BYTES};
+use super::{clean_content_type, read_capped, MediaFiles, ReadError, MAX_BYTES};
 use crate::channels::meta::graph_error;
 use crate::console::live::LiveSignal;
 use crate::store::media::{self, DueDownload, StoredFile};
@@ -136,31 +136,18 @@ impl MediaFetcher {
         if !status.is_success() {
             return Err(Failure::Retry(format!("HTTP {}", status.as_u16())));
         }
-        let too_large = || Failure::GiveUp(format!("larger than {MAX_BYTES} bytes"));
-        if response
-            .content_length()
-            .is_some_and(|length| length > MAX_BYTES as u64)
-        {
-            return Err(too_large());
-        }
         let content_type = clean_content_type(
             response
                 .headers()
                 .get(reqwest::header::CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok()),
         );
-        let mut bytes = Vec::new();
-        loop {
-            match response.chunk().await {
-                Ok(Some(chunk)) => {
-                    if bytes.len() + chunk.len() > MAX_BYTES {
-                        return Err(too_large());
-                    }
-                    bytes.extend_from_slice(&chunk);
-                }
-                Ok(None) => return Ok((content_type, bytes)),
-                Err(_) => return Err(Failure::Retry("interrupted download".to_owned())),
+        match read_capped(&mut response, MAX_BYTES).await {
+            Ok(bytes) => Ok((content_type, bytes)),
+            Err(ReadError::TooLarge) => {
+                Err(Failure::GiveUp(format!("larger than {MAX_BYTES} bytes")))
             }
+            Err(ReadError::Interrupted) => Err(Failure::Retry("interrupted download".to_owned())),
         }
     }
 }

@@ -49,6 +49,36 @@ impl MediaFiles {
     }
 }
 
+/// Why a body was not read whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadError {
+    TooLarge,
+    Interrupted,
+}
+
+/// Reads a response body, giving up as soon as it passes `cap` bytes (a stated
+/// Content-Length over the cap is refused before reading anything).
+pub async fn read_capped(
+    response: &mut reqwest::Response,
+    cap: usize,
+) -> Result<Vec<u8>, ReadError> {
+    if response
+        .content_length()
+        .is_some_and(|length| length > cap as u64)
+    {
+        return Err(ReadError::TooLarge);
+    }
+    let mut bytes = Vec::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) if bytes.len() + chunk.len() <= cap => bytes.extend_from_slice(&chunk),
+            Ok(Some(_)) => return Err(ReadError::TooLarge),
+            Ok(None) => return Ok(bytes),
+            Err(_) => return Err(ReadError::Interrupted),
+        }
+    }
+}
+
 /// The Send API attachment type for a content type.
 pub fn attachment_type(content_type: &str) -> &'static str {
     match content_type.split('/').next() {

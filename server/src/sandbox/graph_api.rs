@@ -20,8 +20,6 @@ use super::{new_mid, Injection, Page, Sandbox};
 const STANDARD_WINDOW_MS: i64 = 24 * 3600 * 1000;
 const HUMAN_AGENT_WINDOW_MS: i64 = 7 * 24 * 3600 * 1000;
 const MAX_TEXT_CHARS: usize = 2000;
-/// Meta's attachment size limit.
-const MAX_ATTACHMENT_BYTES: usize = 25 * 1024 * 1024;
 
 pub fn routes() -> Router<Sandbox> {
     Router::new()
@@ -317,16 +315,9 @@ async fn fetch_attachment(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("application/octet-stream")
         .to_owned();
-    let mut bytes = Vec::new();
-    loop {
-        match response.chunk().await {
-            Ok(Some(chunk)) if bytes.len() + chunk.len() <= MAX_ATTACHMENT_BYTES => {
-                bytes.extend_from_slice(&chunk)
-            }
-            Ok(Some(_)) | Err(_) => return Ok(Err(failure())),
-            Ok(None) => break,
-        }
-    }
+    let Ok(bytes) = crate::media::read_capped(&mut response, crate::media::MAX_BYTES).await else {
+        return Ok(Err(failure()));
+    };
     let token = uuid::Uuid::new_v4().simple().to_string();
     sandbox_store::insert_media(sandbox.pool(), &token, &content_type, &bytes, Utc::now()).await?;
     Ok(Ok(format!("/sandbox/media/{token}")))
