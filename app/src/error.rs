@@ -39,6 +39,8 @@ pub enum Field {
     Locale,
     Message,
     PauseReason,
+    TransferTarget,
+    Attachment,
 }
 
 impl std::fmt::Display for Field {
@@ -50,6 +52,8 @@ impl std::fmt::Display for Field {
             Field::Locale => "locale",
             Field::Message => "message",
             Field::PauseReason => "pause_reason",
+            Field::TransferTarget => "transfer_target",
+            Field::Attachment => "attachment",
         };
         f.write_str(name)
     }

@@ -56,6 +56,8 @@ pub struct Settings {
     pub attachments_dir: PathBuf,
     /// How long an agent's console may be disconnected before their chats return to the queue.
     pub console_grace_seconds: u64,
+    /// How long a conversation is offered to an agent in manual answer mode.
+    pub offer_seconds: u64,
 }
 
 /// Environment variables read as they are, never parsed (see `Settings::load`).
@@ -86,6 +88,7 @@ time_zone = "America/Sao_Paulo"
 secret_key_file = "data/secret.key"
 attachments_dir = "data/attachments"
 console_grace_seconds = 60
+offer_seconds = 30
 "#;
 
 impl Settings {

@@ -19,6 +19,9 @@ use crate::store::{routing, Backend, Store};
 /// The console's default grace period to reconnect.
 pub const DEFAULT_GRACE: Duration = Duration::from_secs(60);
 
+/// How long a conversation is offered to an agent in manual answer mode, by default.
+pub const DEFAULT_OFFER_TIME: Duration = Duration::from_secs(30);
+
 /// The advisory lock key of routing ("ATND").
 const ROUTING_LOCK: i64 = 0x4154_4e44;
 
@@ -29,6 +32,8 @@ pub struct Router {
     live: LiveSignal,
     /// How long a console may stay away before its agent's chats go back to the queue.
     grace: Duration,
+    /// How long an offer (manual answer mode) stands.
+    offer_time: Duration,
 }
 
 impl Router {
@@ -38,11 +43,17 @@ impl Router {
             wake,
             live: LiveSignal::default(),
             grace: DEFAULT_GRACE,
+            offer_time: DEFAULT_OFFER_TIME,
         }
     }
 
     pub fn with_grace(mut self, grace: Duration) -> Router {
         self.grace = grace;
+        self
+    }
+
+    pub fn with_offer_time(mut self, offer_time: Duration) -> Router {
+        self.offer_time = offer_time;
         self
     }
 
@@ -115,22 +126,23 @@ impl Router {
         }
         let now = Utc::now();
         let left = self.release_departed(&mut tx, now).await?;
+        let expired = routing::expire_offers(&mut tx, now).await?;
         let (agents, waiting) = routing::snapshot(&mut tx).await?;
         let assignments = plan(&agents, &waiting, now.timestamp_millis());
-        if assignments.is_empty() && left == 0 {
+        if assignments.is_empty() && left == 0 && expired == 0 {
             tx.rollback().await.ok();
             return Ok(assignments);
         }
-        routing::assign(&mut tx, &assignments, now).await?;
+        let offer_for =
+            chrono::Duration::from_std(self.offer_time).unwrap_or(chrono::Duration::seconds(30));
+        routing::assign(&mut tx, &assignments, now, offer_for).await?;
         tx.commit().await.context("Failed to commit routing")?;
-        if assignments.is_empty() {
-            return Ok(assignments);
-        }
         self.live.bump();
         for a in &assignments {
             tracing::info!(
                 conversation = a.conversation,
                 agent = a.agent,
+                offer = a.offer,
                 "Conversation assigned"
             );
         }

@@ -19,6 +19,7 @@ use crate::channels::meta::inspection::WebhookInspection;
 use crate::channels::meta::profiles::ProfileFetcher;
 use crate::channels::meta::sender::Sender;
 use crate::config::Settings;
+use crate::console::hub::Hub;
 use crate::console::live::LiveSignal;
 use crate::console::ConsoleService;
 use crate::domain::login_throttle::ThrottlePolicy;
@@ -68,7 +69,8 @@ impl Application {
         ingest.spawn();
         let router = Router::new(store.clone(), ingest.processed())
             .with_live(live.clone())
-            .with_grace(Duration::from_secs(settings.console_grace_seconds));
+            .with_grace(Duration::from_secs(settings.console_grace_seconds))
+            .with_offer_time(Duration::from_secs(settings.offer_seconds));
         router.spawn();
         let secrets =
             SecretBox::load_or_create(settings.secret_key.as_ref(), &settings.secret_key_file)?;
@@ -114,7 +116,15 @@ impl Application {
         } else {
             None
         };
-        let console = ConsoleService::new(store.clone(), sender.clone(), router.clone(), time_zone);
+        let hub = Hub::new(store.clone(), time_zone, live.clone());
+        hub.spawn();
+        let console = ConsoleService::new(
+            store.clone(),
+            sender.clone(),
+            router.clone(),
+            live.clone(),
+            time_zone,
+        );
         let services = Services {
             accounts: Arc::new(accounts),
             webhooks: Arc::new(WebhookInspection::new(store.clone(), time_zone)),
@@ -136,6 +146,7 @@ impl Application {
             sandbox,
             media_files,
             live,
+            hub,
         };
         let router = http::router(state, sessions);
         Ok(Application {

@@ -11,6 +11,7 @@ use crate::channels::meta::delivery_writer::DeliveryWriter;
 use crate::channels::meta::ingest::Ingest;
 use crate::channels::meta::sender::Sender;
 use crate::config::Settings;
+use crate::console::hub::Hub;
 use crate::console::live::LiveSignal;
 use crate::media::MediaFiles;
 use crate::sandbox::Sandbox;
@@ -33,4 +34,6 @@ pub struct AppState {
     pub media_files: MediaFiles,
     /// Tells open consoles that something may have changed.
     pub live: LiveSignal,
+    /// Feeds the consoles connected to this instance.
+    pub hub: Hub,
 }

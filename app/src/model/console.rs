@@ -40,8 +40,62 @@ pub struct ConversationTile {
     pub last_customer_message_at: Option<DateTime<FixedOffset>>,
     /// Customer messages the agent has not seen yet.
     pub unread: i64,
-    /// The id of the newest message (the console refetches when it changes).
+    /// The id of the newest message (news for notifications).
     pub last_message_id: i64,
+    /// Set while the conversation is only offered (manual answer mode): accept it by then.
+    pub offered_until: Option<DateTime<FixedOffset>>,
+}
+
+/// A chat pane's content: the messages, and the conversation's live sequence number they are
+/// current to (live events after it apply on top).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatHistory {
+    pub conversation: i64,
+    pub seq: i64,
+    pub messages: Vec<ChatMessage>,
+}
+
+/// What the live channel (`/console/live`) tells a console, numbered per conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum LiveEvent {
+    /// A message was added or changed (status, media): show it as it is now.
+    Message {
+        conversation: i64,
+        seq: i64,
+        message: ChatMessage,
+    },
+    /// The conversation came, went (closed, transferred, taken back) or changed its tile.
+    Conversation { conversation: i64, seq: i64 },
+    /// The console may have missed something (it was away too long): reload everything.
+    Reload,
+}
+
+/// What a console sends when it (re)connects: the conversations it shows and the last
+/// sequence number it saw of each; the server replays what followed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resume {
+    pub resume: Vec<(i64, i64)>,
+}
+
+/// Where an agent can transfer a conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransferTargets {
+    pub groups: Vec<TransferGroup>,
+    pub agents: Vec<AgentLoad>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransferGroup {
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TransferTo {
+    Group(i64),
+    Agent(i64),
 }
 
 /// One message of a conversation, as the chat pane shows it.
@@ -80,6 +134,7 @@ pub struct Overview {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AgentLoad {
+    pub id: i64,
     pub name: String,
     pub presence: Presence,
     pub pause_reason: Option<String>,

@@ -6,7 +6,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::error::AppError;
-use crate::model::console::{AgentStatus, ChatMessage, ConversationTile, Overview, Presence};
+use crate::model::console::{
+    AgentStatus, ChatHistory, ConversationTile, Overview, Presence, TransferTargets, TransferTo,
+};
 use crate::model::{DeliveryIssue, Role};
 
 /// A login attempt as typed by the user (validated by the implementation).
@@ -63,18 +65,41 @@ pub trait Console: Send + Sync {
     async fn conversations(&self, agent_id: i64) -> Result<Vec<ConversationTile>, AppError>;
     /// The conversation's messages (with the customer's earlier conversations), oldest first;
     /// marks the customer's messages seen by the agent.
-    async fn messages(
+    async fn messages(&self, agent_id: i64, conversation_id: i64) -> Result<ChatHistory, AppError>;
+    /// The agent saw the conversation up to this message (it arrived while shown).
+    async fn seen(
         &self,
         agent_id: i64,
         conversation_id: i64,
-    ) -> Result<Vec<ChatMessage>, AppError>;
+        message_id: i64,
+    ) -> Result<(), AppError>;
     async fn send_text(
         &self,
         agent_id: i64,
         conversation_id: i64,
         text: String,
     ) -> Result<(), AppError>;
+    /// Sends an attachment the agent uploaded (`POST /media`).
+    async fn send_media(
+        &self,
+        agent_id: i64,
+        conversation_id: i64,
+        media_id: i64,
+    ) -> Result<(), AppError>;
     async fn close(&self, agent_id: i64, conversation_id: i64) -> Result<(), AppError>;
+    /// Accepts a conversation offered to the agent (manual answer mode).
+    async fn accept(&self, agent_id: i64, conversation_id: i64) -> Result<(), AppError>;
+    /// Lets an offered conversation go to the next agent at once.
+    async fn decline(&self, agent_id: i64, conversation_id: i64) -> Result<(), AppError>;
+    /// The groups and agents the agent can transfer to.
+    async fn transfer_targets(&self, agent_id: i64) -> Result<TransferTargets, AppError>;
+    /// Hands the conversation to a group or an agent (it waits in the queue for them).
+    async fn transfer(
+        &self,
+        agent_id: i64,
+        conversation_id: i64,
+        to: TransferTo,
+    ) -> Result<(), AppError>;
     /// Shows the customer that the agent is typing (Messenger's typing indicator).
     async fn typing(&self, agent_id: i64, conversation_id: i64) -> Result<(), AppError>;
     /// Every agent's state and load and every service's queue (for supervisors).

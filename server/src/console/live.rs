@@ -1,13 +1,13 @@
 //! `GET /console/live`: one WebSocket per agent console, authenticated by the session cookie
-//! and checked for Origin. The server tells the console when what it shows has changed
-//! (`{"type":"changed"}`); the console then reloads from the server functions, which read the
-//! database, so every message shows exactly once and in order (by id) after drops, reconnects
-//! and restarts. Changes are noticed at once on this instance (the live signal) and, for other
-//! instances' work, by comparing a fingerprint of the agent's conversations every second.
+//! and checked for Origin. The console first says what it shows (`Resume`: each conversation
+//! with the last sequence number it saw); the server replays what followed from the event log,
+//! then streams the hub's events as they happen. Events carry their conversation's sequence
+//! number, so the console applies each exactly once and in order, and notices a gap.
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use app::model::console::Resume;
 use app::model::Role;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
@@ -21,7 +21,6 @@ use tower_sessions::Session;
 
 use crate::http::middleware::origin::is_allowed;
 use crate::state::AppState;
-use crate::store::console::fingerprint;
 
 /// "Something the consoles show may have changed": bumped by ingest, routing and the sender.
 #[derive(Clone)]
@@ -47,10 +46,12 @@ impl LiveSignal {
     }
 }
 
-/// Re-check the database this often even without a signal (other instances' changes).
-const POLL: Duration = Duration::from_secs(1);
 /// Note that the console is connected this often (well inside routing's grace period).
 const HEARTBEAT: Duration = Duration::from_secs(15);
+/// What the console sends is small (a resume list); refuse more.
+const MAX_INCOMING: usize = 16 * 1024;
+/// Idle consoles are most of them: small buffers keep each connection cheap.
+const READ_BUFFER: usize = 4 * 1024;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/console/live", get(upgrade))
@@ -80,47 +81,83 @@ async fn upgrade(
         Ok(None) => return refuse(StatusCode::UNAUTHORIZED, "unauthenticated"),
         Err(_) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, "internal"),
     };
-    upgrade.on_upgrade(move |socket| follow(state, agent, socket))
+    upgrade
+        .read_buffer_size(READ_BUFFER)
+        .write_buffer_size(0)
+        .max_message_size(MAX_INCOMING)
+        .on_upgrade(move |socket| follow(state, agent, socket))
+}
+
+enum Next {
+    Send(Arc<str>),
+    Resume(String),
+    Heartbeat,
+    Stop,
 }
 
 async fn follow(state: AppState, agent: i64, mut socket: WebSocket) {
-    let mut signal = state.live.subscribe();
-    let mut last = None;
-    let mut poll = tokio::time::interval(POLL);
+    // Subscribed before replaying: nothing can fall between the two (repeats are dropped by
+    // the console, which compares sequence numbers).
+    let mut subscription = state.hub.subscribe(agent);
     let mut heartbeat = tokio::time::interval(HEARTBEAT);
     loop {
-        tokio::select! {
-            changed = signal.changed() => {
-                if changed.is_err() {
+        let next = tokio::select! {
+            event = subscription.events.recv() => match event {
+                Some(text) => Next::Send(text),
+                // Cut off for falling behind: the console reconnects and resumes.
+                None => Next::Stop,
+            },
+            _ = heartbeat.tick() => Next::Heartbeat,
+            incoming = socket.recv() => match incoming {
+                Some(Ok(Message::Text(text))) => Next::Resume(text.to_string()),
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => Next::Stop,
+                // Pings are answered by axum; nothing else is expected.
+                Some(Ok(_)) => continue,
+            },
+        };
+        match next {
+            Next::Send(text) => {
+                if socket
+                    .send(Message::Text(text.as_ref().into()))
+                    .await
+                    .is_err()
+                {
                     return;
                 }
             }
-            _ = poll.tick() => {}
-            _ = heartbeat.tick() => {
+            Next::Heartbeat => {
                 // The console is here: routing's grace period starts again.
                 let now = chrono::Utc::now();
-                if let Err(error) = crate::store::routing::touch(state.store.pool(), agent, now).await {
+                if let Err(error) =
+                    crate::store::routing::touch(state.store.pool(), agent, now).await
+                {
                     tracing::warn!(error = ?error, agent, "Failed to note a console heartbeat");
                 }
-                continue;
             }
-            incoming = socket.recv() => match incoming {
-                // The console only listens; pings are answered by axum. Anything else: ignore.
-                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
-                Some(Ok(_)) => continue,
-            },
-        }
-        let current = match fingerprint(state.store.pool(), agent).await {
-            Ok(current) => current,
-            Err(error) => {
-                tracing::warn!(error = ?error, agent, "Console fingerprint failed");
-                continue;
+            Next::Resume(text) => {
+                let Ok(resume) = serde_json::from_str::<Resume>(&text) else {
+                    tracing::info!(agent, "Console sent something that is not a resume");
+                    continue;
+                };
+                let replay = match state.hub.replay(agent, &resume.resume).await {
+                    Ok(replay) => replay,
+                    Err(error) => {
+                        tracing::warn!(error = ?error, agent, "Console replay failed");
+                        return;
+                    }
+                };
+                for text in replay {
+                    if socket
+                        .send(Message::Text(text.as_ref().into()))
+                        .await
+                        .is_err()
+                    {
+                        return;
+                    }
+                }
             }
-        };
-        if last != Some(current) {
-            last = Some(current);
-            let event = json!({ "type": "changed" }).to_string();
-            if socket.send(Message::Text(event.into())).await.is_err() {
+            Next::Stop => {
+                let _ = socket.send(Message::Close(None)).await;
                 return;
             }
         }

@@ -1,22 +1,28 @@
-//! The agent console's service (implements the app's `Console` port) and its live channel
-//! (`live`: one WebSocket per console).
+//! The agent console's service (implements the app's `Console` port), its live channel
+//! (`live`: one WebSocket per console, fed by the `hub`) and handing conversations over
+//! (`handover`: offers, transfers).
 
+mod chat;
+mod handover;
+pub mod hub;
 pub mod live;
 
 use app::error::{AppError, Field};
 use app::model::console::{
-    AgentLoad, AgentStatus, ChatMedia, ChatMessage, ConversationTile, Overview,
-    Presence as AppPresence, QueueLoad,
+    AgentLoad, AgentStatus, ChatHistory, ConversationTile, Overview, Presence as AppPresence,
+    QueueLoad, TransferTargets, TransferTo,
 };
 use app::server::Console;
 use async_trait::async_trait;
 use chrono::Utc;
 
-use crate::channels::meta::outbound::queue_agent_text;
+use crate::channels::meta::outbound::{queue_agent_media, queue_agent_text, OutboundAttachment};
 use crate::channels::meta::sender::{Sender, SenderAction};
 use crate::domain::routing::Presence;
 use crate::routing::Router;
-use crate::store::{console as queries, from_millis, routing as routing_store, Store};
+use crate::store::console::Ownership;
+use crate::store::{console as queries, from_millis, media, routing as routing_store, Store};
+use live::LiveSignal;
 
 /// What a chat pane shows of a customer's history.
 const HISTORY: i64 = 300;
@@ -27,6 +33,7 @@ pub struct ConsoleService {
     store: Store,
     sender: Sender,
     router: Router,
+    live: LiveSignal,
     time_zone: chrono_tz::Tz,
 }
 
@@ -36,11 +43,18 @@ fn internal(error: anyhow::Error) -> AppError {
 }
 
 impl ConsoleService {
-    pub fn new(store: Store, sender: Sender, router: Router, time_zone: chrono_tz::Tz) -> Self {
+    pub fn new(
+        store: Store,
+        sender: Sender,
+        router: Router,
+        live: LiveSignal,
+        time_zone: chrono_tz::Tz,
+    ) -> Self {
         ConsoleService {
             store,
             sender,
             router,
+            live,
             time_zone,
         }
     }
@@ -67,15 +81,29 @@ impl ConsoleService {
         });
     }
 
-    /// The contact of a conversation that is the agent's and open, or the error.
-    async fn own(&self, agent_id: i64, conversation_id: i64) -> Result<i64, AppError> {
+    /// A conversation that is the agent's, open and accepted, or the error.
+    async fn own(&self, agent_id: i64, conversation_id: i64) -> Result<Ownership, AppError> {
+        let owned = self.offered_or_own(agent_id, conversation_id).await?;
+        if owned.offered_until.is_some() {
+            // Only offered: accept it first.
+            return Err(AppError::Forbidden);
+        }
+        Ok(owned)
+    }
+
+    /// A conversation that is the agent's and open (maybe only offered), or the error.
+    async fn offered_or_own(
+        &self,
+        agent_id: i64,
+        conversation_id: i64,
+    ) -> Result<Ownership, AppError> {
         match queries::owner(self.store.pool(), conversation_id)
             .await
             .map_err(internal)?
         {
             None => Err(AppError::NotFound),
-            Some((contact, Some(agent), status)) if agent == agent_id && status == "assigned" => {
-                Ok(contact)
+            Some(owned) if owned.agent_id == Some(agent_id) && owned.status == "assigned" => {
+                Ok(owned)
             }
             Some(_) => Err(AppError::Forbidden),
         }
@@ -183,23 +211,19 @@ impl Console for ConsoleService {
                     last_customer_message_at: row.last_customer_message_at.map(|at| self.local(at)),
                     unread: row.unread,
                     last_message_id: row.last_message_id,
+                    offered_until: row.offered_until.map(|at| self.local(at)),
                 }
             })
             .collect())
     }
 
-    async fn messages(
-        &self,
-        agent_id: i64,
-        conversation_id: i64,
-    ) -> Result<Vec<ChatMessage>, AppError> {
-        let contact = self.own(agent_id, conversation_id).await?;
+    async fn messages(&self, agent_id: i64, conversation_id: i64) -> Result<ChatHistory, AppError> {
+        // The sequence number first: events after it may repeat what the read below already
+        // shows, and the console applies them idempotently (by message id).
+        // An offered conversation can be read before accepting it (not marked seen, though).
+        let owned = self.offered_or_own(agent_id, conversation_id).await?;
         let pool = self.store.pool();
-        let rows = queries::history(pool, contact, HISTORY)
-            .await
-            .map_err(internal)?;
-        let first = rows.first().map(|m| m.id).unwrap_or(0);
-        let media = queries::media_of(pool, first, contact)
+        let rows = queries::history(pool, owned.contact_id, HISTORY)
             .await
             .map_err(internal)?;
         let newest = rows
@@ -207,51 +231,34 @@ impl Console for ConsoleService {
             .filter(|m| m.conversation_id == conversation_id)
             .map(|m| m.id)
             .max();
-        if let Some(newest) = newest {
-            let newly_seen = queries::mark_seen(pool, conversation_id, newest)
-                .await
-                .map_err(internal)?;
-            if newly_seen {
-                // The customer sees "Seen" in Messenger; a failure here is only cosmetic.
-                self.sender_action(conversation_id, SenderAction::MarkSeen);
-            }
+        if let Some(newest) = newest.filter(|_| owned.offered_until.is_none()) {
+            self.seen(agent_id, conversation_id, newest).await?;
         }
-        Ok(rows
-            .into_iter()
-            .map(|row| {
-                let mut files: Vec<ChatMedia> = media
-                    .iter()
-                    .filter(|(_, message, _, _)| *message == Some(row.id))
-                    .map(|(id, _, status, content_type)| ChatMedia {
-                        id: *id,
-                        kind: crate::media::attachment_type(content_type.as_deref().unwrap_or(""))
-                            .to_owned(),
-                        ready: status == "stored",
-                    })
-                    .collect();
-                // An agent's upload is referenced from the message itself.
-                if row.direction == "out" {
-                    let uploads: Vec<crate::channels::meta::outbound::OutboundAttachment> =
-                        serde_json::from_str(&row.attachments).unwrap_or_default();
-                    files.extend(uploads.into_iter().map(|upload| ChatMedia {
-                        id: upload.media_id,
-                        kind: upload.kind,
-                        ready: true,
-                    }));
-                }
-                ChatMessage {
-                    id: row.id,
-                    conversation_id: row.conversation_id,
-                    direction: row.direction,
-                    author: row.author,
-                    text: row.text,
-                    media: files,
-                    status: row.status,
-                    failure_reason: row.failure_reason,
-                    sent_at: self.local(row.sent_at),
-                }
-            })
-            .collect())
+        let messages = chat::chat_messages(pool, self.time_zone, rows)
+            .await
+            .map_err(internal)?;
+        Ok(ChatHistory {
+            conversation: conversation_id,
+            seq: owned.event_seq,
+            messages,
+        })
+    }
+
+    async fn seen(
+        &self,
+        agent_id: i64,
+        conversation_id: i64,
+        message_id: i64,
+    ) -> Result<(), AppError> {
+        self.own(agent_id, conversation_id).await?;
+        let newly_seen = queries::mark_seen(self.store.pool(), conversation_id, message_id)
+            .await
+            .map_err(internal)?;
+        if newly_seen {
+            // The customer sees "Seen" in Messenger; a failure here is only cosmetic.
+            self.sender_action(conversation_id, SenderAction::MarkSeen);
+        }
+        Ok(())
     }
 
     async fn send_text(
@@ -277,6 +284,32 @@ impl Console for ConsoleService {
             .await
             .map_err(internal)?;
         self.sender.wake();
+        self.live.bump();
+        Ok(())
+    }
+
+    async fn send_media(
+        &self,
+        agent_id: i64,
+        conversation_id: i64,
+        media_id: i64,
+    ) -> Result<(), AppError> {
+        self.own(agent_id, conversation_id).await?;
+        let content_type = media::upload_of(self.store.pool(), media_id, agent_id)
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::Invalid {
+                field: Field::Attachment,
+            })?;
+        let attachment = OutboundAttachment {
+            kind: crate::media::attachment_type(&content_type).to_owned(),
+            media_id,
+        };
+        queue_agent_media(&self.store, conversation_id, &attachment, Utc::now())
+            .await
+            .map_err(internal)?;
+        self.sender.wake();
+        self.live.bump();
         Ok(())
     }
 
@@ -295,7 +328,29 @@ impl Console for ConsoleService {
         );
         // A position is free: the oldest waiting conversation can come in.
         self.router.wake();
+        self.live.bump();
         Ok(())
+    }
+
+    async fn accept(&self, agent_id: i64, conversation_id: i64) -> Result<(), AppError> {
+        self.settle_offer(agent_id, conversation_id, true).await
+    }
+
+    async fn decline(&self, agent_id: i64, conversation_id: i64) -> Result<(), AppError> {
+        self.settle_offer(agent_id, conversation_id, false).await
+    }
+
+    async fn transfer_targets(&self, agent_id: i64) -> Result<TransferTargets, AppError> {
+        self.targets(agent_id).await
+    }
+
+    async fn transfer(
+        &self,
+        agent_id: i64,
+        conversation_id: i64,
+        to: TransferTo,
+    ) -> Result<(), AppError> {
+        self.transfer_to(agent_id, conversation_id, to).await
     }
 
     async fn typing(&self, agent_id: i64, conversation_id: i64) -> Result<(), AppError> {
@@ -309,22 +364,7 @@ impl Console for ConsoleService {
         let agents = queries::agent_loads(pool).await.map_err(internal)?;
         let queues = queries::queue_loads(pool).await.map_err(internal)?;
         Ok(Overview {
-            agents: agents
-                .into_iter()
-                .map(
-                    |(name, presence, pause_reason, open, positions)| AgentLoad {
-                        name,
-                        presence: match presence.as_deref() {
-                            Some("operating") => AppPresence::Operating,
-                            Some("paused") => AppPresence::Paused,
-                            _ => AppPresence::Offline,
-                        },
-                        pause_reason,
-                        open,
-                        positions: positions.unwrap_or(8),
-                    },
-                )
-                .collect(),
+            agents: agents.into_iter().map(agent_load).collect(),
             queues: queues
                 .into_iter()
                 .map(|(service_name, waiting, oldest)| QueueLoad {
@@ -354,7 +394,23 @@ impl Console for ConsoleService {
                 "Conversations returned to the queue"
             );
             self.router.wake();
+            self.live.bump();
         }
         Ok(())
+    }
+}
+
+fn agent_load(row: queries::AgentLoadRow) -> AgentLoad {
+    AgentLoad {
+        id: row.id,
+        name: row.display_name,
+        presence: match row.presence.as_deref() {
+            Some("operating") => AppPresence::Operating,
+            Some("paused") => AppPresence::Paused,
+            _ => AppPresence::Offline,
+        },
+        pause_reason: row.pause_reason,
+        open: row.open,
+        positions: row.positions.unwrap_or(8),
     }
 }

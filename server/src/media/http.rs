@@ -43,9 +43,10 @@ fn internal(failure: &anyhow::Error) -> Response {
     )
 }
 
-async fn signed_in(state: &AppState, session: &Session) -> Result<(), Response> {
+/// The signed-in user's id, or the response refusing the request.
+async fn signed_in(state: &AppState, session: &Session) -> Result<i64, Response> {
     match app::server::session::current_user(session, &state.services).await {
-        Ok(Some(_)) => Ok(()),
+        Ok(Some(user)) => Ok(user.id),
         Ok(None) => Err(error(
             StatusCode::UNAUTHORIZED,
             "unauthenticated",
@@ -134,9 +135,10 @@ async fn upload(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Err(response) = signed_in(&state, &session).await {
-        return response;
-    }
+    let user = match signed_in(&state, &session).await {
+        Ok(user) => user,
+        Err(response) => return response,
+    };
     let content_type = super::clean_content_type(
         headers
             .get(header::CONTENT_TYPE)
@@ -162,7 +164,7 @@ async fn upload(
         size_bytes: i64::try_from(body.len()).unwrap_or(i64::MAX),
         storage_key: &key,
     };
-    match media::insert_upload(state.store.pool(), &file, &token, Utc::now()).await {
+    match media::insert_upload(state.store.pool(), &file, &token, user, Utc::now()).await {
         Ok(id) => (
             StatusCode::CREATED,
             Json(json!({ "id": id, "content_type": content_type, "size": body.len() })),

@@ -52,6 +52,8 @@ pub struct TileRow {
     pub last_customer_message_at: Option<i64>,
     pub unread: i64,
     pub last_message_id: i64,
+    pub offered_until: Option<i64>,
+    pub event_seq: i64,
 }
 
 /// The agent's open conversations, oldest assignment first (stable tile order).
@@ -64,7 +66,7 @@ pub async fn tiles(pool: &AnyPool, agent_id: i64) -> anyhow::Result<Vec<TileRow>
                  WHERE m.conversation_id = c.id AND m.direction = 'in'
                    AND m.id > c.agent_seen_message_id) AS unread,
                 COALESCE((SELECT MAX(m.id) FROM messages m WHERE m.conversation_id = c.id), 0)
-                  AS last_message_id
+                  AS last_message_id, c.offered_until, c.event_seq
          FROM conversations c
          JOIN contacts k ON k.id = c.contact_id
          JOIN services s ON s.id = c.service_id
@@ -78,16 +80,26 @@ pub async fn tiles(pool: &AnyPool, agent_id: i64) -> anyhow::Result<Vec<TileRow>
     .context("Failed to list an agent's conversations")
 }
 
-/// The conversation's contact and its agent, if it exists.
-pub async fn owner(
-    pool: &AnyPool,
-    conversation_id: i64,
-) -> anyhow::Result<Option<(i64, Option<i64>, String)>> {
-    sqlx::query_as("SELECT contact_id, agent_id, status FROM conversations WHERE id = $1")
-        .bind(conversation_id)
-        .fetch_optional(pool)
-        .await
-        .context("Failed to read a conversation's owner")
+/// Whose a conversation is, as the console's checks need it.
+#[derive(Debug, Clone, FromRow)]
+pub struct Ownership {
+    pub contact_id: i64,
+    pub agent_id: Option<i64>,
+    pub status: String,
+    /// Set while it is only offered to the agent.
+    pub offered_until: Option<i64>,
+    pub event_seq: i64,
+}
+
+pub async fn owner(pool: &AnyPool, conversation_id: i64) -> anyhow::Result<Option<Ownership>> {
+    sqlx::query_as(
+        "SELECT contact_id, agent_id, status, offered_until, event_seq
+         FROM conversations WHERE id = $1",
+    )
+    .bind(conversation_id)
+    .fetch_optional(pool)
+    .await
+    .context("Failed to read a conversation's owner")
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -124,21 +136,30 @@ pub async fn history(
     Ok(rows)
 }
 
+/// These messages (the live feed's), by id.
+pub async fn messages_with_ids(pool: &AnyPool, ids: &[i64]) -> anyhow::Result<Vec<MessageRow>> {
+    super::fetch_with_ids(
+        pool,
+        "SELECT id, conversation_id, direction, author, text, attachments, status,
+                failure_reason, sent_at
+         FROM messages WHERE id IN ({ids}) ORDER BY id",
+        ids,
+    )
+    .await
+    .context("Failed to read messages by id")
+}
+
 /// Media rows (id, message, status, content type) of these messages.
 pub async fn media_of(
     pool: &AnyPool,
-    first_message: i64,
-    contact_id: i64,
+    message_ids: &[i64],
 ) -> anyhow::Result<Vec<(i64, Option<i64>, String, Option<String>)>> {
-    sqlx::query_as(
-        "SELECT d.id, d.message_id, d.status, d.content_type FROM media d
-         JOIN messages m ON m.id = d.message_id
-         JOIN conversations c ON c.id = m.conversation_id
-         WHERE c.contact_id = $1 AND m.id >= $2 ORDER BY d.id",
+    super::fetch_with_ids(
+        pool,
+        "SELECT id, message_id, status, content_type FROM media
+         WHERE message_id IN ({ids}) ORDER BY id",
+        message_ids,
     )
-    .bind(contact_id)
-    .bind(first_message)
-    .fetch_all(pool)
     .await
     .context("Failed to read messages' media")
 }
@@ -147,7 +168,8 @@ pub async fn media_of(
 pub async fn mark_seen(pool: &AnyPool, conversation_id: i64, up_to: i64) -> anyhow::Result<bool> {
     let done = sqlx::query(
         "UPDATE conversations SET agent_seen_message_id = $1
-         WHERE id = $2 AND agent_seen_message_id < $1",
+         WHERE id = $2 AND agent_seen_message_id < $1
+           AND $1 <= (SELECT MAX(id) FROM messages WHERE conversation_id = $2)",
     )
     .bind(up_to)
     .bind(conversation_id)
@@ -164,56 +186,42 @@ pub async fn close(
     agent_id: i64,
     now: DateTime<Utc>,
 ) -> anyhow::Result<bool> {
+    let mut tx = pool.begin().await?;
     let done = sqlx::query(
         "UPDATE conversations SET status = 'closed', closed_at = $1
-         WHERE id = $2 AND agent_id = $3 AND status = 'assigned'",
+         WHERE id = $2 AND agent_id = $3 AND status = 'assigned' AND offered_until IS NULL",
     )
     .bind(to_millis(now))
     .bind(conversation_id)
     .bind(agent_id)
-    .execute(pool)
+    .execute(&mut *tx)
     .await
     .context("Failed to close a conversation")?;
-    Ok(done.rows_affected() == 1)
+    if done.rows_affected() == 0 {
+        return Ok(false);
+    }
+    super::events::conversation_changed(&mut tx, conversation_id, Some(agent_id), now).await?;
+    tx.commit().await.context("Failed to commit a close")?;
+    Ok(true)
 }
 
-/// A cheap fingerprint of everything the agent's console shows: it changes when a message
-/// arrives, a status moves, a conversation comes or goes, or a customer's name or picture
-/// arrives.
-pub async fn fingerprint(pool: &AnyPool, agent_id: i64) -> anyhow::Result<(i64, i64, i64, i64)> {
-    let (conversations, newest, statuses): (i64, i64, i64) = sqlx::query_as(
-        "SELECT COUNT(DISTINCT c.id), COALESCE(MAX(m.id), 0),
-                COALESCE(SUM(CASE m.status WHEN 'sending' THEN 1 WHEN 'sent' THEN 2
-                     WHEN 'delivered' THEN 3 WHEN 'read' THEN 4 WHEN 'failed' THEN 5 ELSE 0 END), 0)
-         FROM conversations c LEFT JOIN messages m ON m.conversation_id = c.id
-         WHERE c.agent_id = $1 AND c.status = 'assigned'",
-    )
-    .bind(agent_id)
-    .fetch_one(pool)
-    .await
-    .context("Failed to read a console fingerprint")?;
-    let profiles: i64 = sqlx::query_scalar(
-        "SELECT CAST(COALESCE(SUM(k.updated_at % 1000003
-                                  + CASE WHEN p.status = 'stored' THEN 1 ELSE 0 END), 0) AS BIGINT)
-         FROM conversations c JOIN contacts k ON k.id = c.contact_id
-         LEFT JOIN media p ON p.id = k.picture_media_id
-         WHERE c.agent_id = $1 AND c.status = 'assigned'",
-    )
-    .bind(agent_id)
-    .fetch_one(pool)
-    .await
-    .context("Failed to read a console fingerprint")?;
-    Ok((conversations, newest, statuses, profiles))
+/// One active agent's state and load.
+#[derive(Debug, Clone, FromRow)]
+pub struct AgentLoadRow {
+    pub id: i64,
+    pub display_name: String,
+    pub presence: Option<String>,
+    pub pause_reason: Option<String>,
+    pub open: i64,
+    pub positions: Option<i64>,
 }
 
-/// (name, presence, pause reason, open, positions) of every active agent.
-pub async fn agent_loads(
-    pool: &AnyPool,
-) -> anyhow::Result<Vec<(String, Option<String>, Option<String>, i64, Option<i64>)>> {
+/// Every active agent's state and load, by name.
+pub async fn agent_loads(pool: &AnyPool) -> anyhow::Result<Vec<AgentLoadRow>> {
     sqlx::query_as(
-        "SELECT u.display_name, a.presence, a.pause_reason,
+        "SELECT u.id, u.display_name, a.presence, a.pause_reason,
                 (SELECT COUNT(*) FROM conversations c
-                 WHERE c.agent_id = u.id AND c.status = 'assigned'),
+                 WHERE c.agent_id = u.id AND c.status = 'assigned') AS open,
                 a.positions
          FROM users u LEFT JOIN agent_states a ON a.user_id = u.id
          WHERE u.role = 'agent' AND u.active = 1 ORDER BY u.display_name",
@@ -233,4 +241,34 @@ pub async fn queue_loads(pool: &AnyPool) -> anyhow::Result<Vec<(String, i64, Opt
     .fetch_all(pool)
     .await
     .context("Failed to read the queues")
+}
+
+/// The active groups (id, name), by name.
+pub async fn groups(pool: &AnyPool) -> anyhow::Result<Vec<(i64, String)>> {
+    sqlx::query_as("SELECT id, name FROM agent_groups WHERE active = 1 ORDER BY name")
+        .fetch_all(pool)
+        .await
+        .context("Failed to list groups")
+}
+
+/// Whether this is an active agent's id.
+pub async fn is_active_agent(pool: &AnyPool, user_id: i64) -> anyhow::Result<bool> {
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM users WHERE id = $1 AND role = 'agent' AND active = 1")
+            .bind(user_id)
+            .fetch_optional(pool)
+            .await
+            .context("Failed to look up an agent")?;
+    Ok(found.is_some())
+}
+
+/// Whether this is an active group's id.
+pub async fn is_active_group(pool: &AnyPool, group_id: i64) -> anyhow::Result<bool> {
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM agent_groups WHERE id = $1 AND active = 1")
+            .bind(group_id)
+            .fetch_optional(pool)
+            .await
+            .context("Failed to look up a group")?;
+    Ok(found.is_some())
 }

@@ -142,6 +142,7 @@ pub async fn save_profile(
     picture_media: Option<i64>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
+    let mut tx = pool.begin().await?;
     sqlx::query(
         "UPDATE contacts SET first_name = $1, last_name = $2, profile_pic_url = $3, profile_status = 'fetched',
                              picture_media_id = $4, updated_at = $5 WHERE id = $6",
@@ -152,10 +153,11 @@ pub async fn save_profile(
     .bind(picture_media)
     .bind(to_millis(now))
     .bind(contact_id)
-    .execute(pool)
+    .execute(&mut *tx)
     .await
     .context("Failed to save a contact's profile")?;
-    Ok(())
+    super::events::contact_changed(&mut tx, contact_id, now).await?;
+    tx.commit().await.context("Failed to commit a profile")
 }
 
 /// Meta will not give this profile: the console keeps the fallback name.

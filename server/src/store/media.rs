@@ -57,16 +57,19 @@ pub async fn insert_upload(
     pool: &AnyPool,
     file: &StoredFile<'_>,
     public_token: &str,
+    uploaded_by: i64,
     now: DateTime<Utc>,
 ) -> anyhow::Result<i64> {
     sqlx::query_scalar(
-        "INSERT INTO media (origin, status, content_type, size_bytes, storage_key, public_token, created_at)
-         VALUES ('outbound', 'stored', $1, $2, $3, $4, $5) RETURNING id",
+        "INSERT INTO media (origin, status, content_type, size_bytes, storage_key, public_token,
+                            uploaded_by, created_at)
+         VALUES ('outbound', 'stored', $1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(file.content_type)
     .bind(file.size_bytes)
     .bind(file.storage_key)
     .bind(public_token)
+    .bind(uploaded_by)
     .bind(to_millis(now))
     .fetch_one(pool)
     .await
@@ -118,20 +121,39 @@ pub async fn claim(
     Ok(done.rows_affected() == 1)
 }
 
+/// The file is here: the message (or the contact) it belongs to shows it at once.
 #[tracing::instrument(skip(pool, file))]
 pub async fn mark_stored(pool: &AnyPool, id: i64, file: &StoredFile<'_>) -> anyhow::Result<()> {
-    sqlx::query(
+    let mut tx = pool.begin().await?;
+    let message: Option<Option<i64>> = sqlx::query_scalar(
         "UPDATE media SET status = 'stored', content_type = $1, size_bytes = $2, storage_key = $3,
-                          failure = NULL WHERE id = $4",
+                          failure = NULL WHERE id = $4 RETURNING message_id",
     )
     .bind(file.content_type)
     .bind(file.size_bytes)
     .bind(file.storage_key)
     .bind(id)
-    .execute(pool)
+    .fetch_optional(&mut *tx)
     .await
     .context("Failed to record a downloaded file")?;
-    Ok(())
+    let now = chrono::Utc::now();
+    match message.flatten() {
+        Some(message) => super::events::message_changed(&mut tx, message, now).await?,
+        None => {
+            let contacts: Vec<i64> =
+                sqlx::query_scalar("SELECT id FROM contacts WHERE picture_media_id = $1")
+                    .bind(id)
+                    .fetch_all(&mut *tx)
+                    .await
+                    .context("Failed to find whose picture a file is")?;
+            for contact in contacts {
+                super::events::contact_changed(&mut tx, contact, now).await?;
+            }
+        }
+    }
+    tx.commit()
+        .await
+        .context("Failed to commit a downloaded file")
 }
 
 #[tracing::instrument(skip(pool))]
@@ -216,4 +238,18 @@ pub async fn for_message(pool: &AnyPool, message_id: i64) -> anyhow::Result<Vec<
         .fetch_all(pool)
         .await
         .context("Failed to list a message's media")
+}
+
+/// The content type of an upload by `user` (an agent's attachment they may send), if it is one.
+pub async fn upload_of(pool: &AnyPool, media_id: i64, user: i64) -> anyhow::Result<Option<String>> {
+    sqlx::query_scalar(
+        "SELECT content_type FROM media
+         WHERE id = $1 AND origin = 'outbound' AND uploaded_by = $2 AND status = 'stored'",
+    )
+    .bind(media_id)
+    .bind(user)
+    .fetch_optional(pool)
+    .await
+    .context("Failed to look up an upload")
+    .map(Option::flatten)
 }

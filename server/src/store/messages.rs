@@ -4,7 +4,7 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, AnyPool, FromRow};
 
-use super::to_millis;
+use super::{events, to_millis};
 
 pub struct NewMessage<'a> {
     pub conversation_id: i64,
@@ -70,6 +70,7 @@ pub async fn insert(
 }
 
 /// Outbound messages to this contact sent up to `watermark` (or listed) reached the device.
+/// Each one that moved is recorded for its console.
 #[tracing::instrument(skip(conn, mids))]
 pub async fn mark_delivered(
     conn: &mut AnyConnection,
@@ -77,8 +78,8 @@ pub async fn mark_delivered(
     watermark: DateTime<Utc>,
     mids: &[String],
     now: DateTime<Utc>,
-) -> anyhow::Result<u64> {
-    let mut updated = advance(
+) -> anyhow::Result<usize> {
+    let mut moved = advance(
         conn,
         contact_id,
         "delivered",
@@ -88,17 +89,21 @@ pub async fn mark_delivered(
     )
     .await?;
     for mid in mids {
-        let done = sqlx::query(
-            "UPDATE messages SET status = 'delivered', delivered_at = $1 WHERE mid = $2 AND status = 'sent'",
+        let id: Option<i64> = sqlx::query_scalar(
+            "UPDATE messages SET status = 'delivered', delivered_at = $1
+             WHERE mid = $2 AND status = 'sent' RETURNING id",
         )
         .bind(to_millis(now))
         .bind(mid)
-        .execute(&mut *conn)
+        .fetch_optional(&mut *conn)
         .await
         .context("Failed to mark a message delivered")?;
-        updated += done.rows_affected();
+        moved.extend(id);
     }
-    Ok(updated)
+    for id in &moved {
+        events::message_changed(conn, *id, now).await?;
+    }
+    Ok(moved.len())
 }
 
 /// The customer read everything sent to them up to `watermark`.
@@ -108,10 +113,15 @@ pub async fn mark_read(
     contact_id: i64,
     watermark: DateTime<Utc>,
     now: DateTime<Utc>,
-) -> anyhow::Result<u64> {
-    advance(conn, contact_id, "read", "read_at", watermark, now).await
+) -> anyhow::Result<usize> {
+    let moved = advance(conn, contact_id, "read", "read_at", watermark, now).await?;
+    for id in &moved {
+        events::message_changed(conn, *id, now).await?;
+    }
+    Ok(moved.len())
 }
 
+/// Moves the contact's outbound messages up to `watermark` to `status`; returns their ids.
 async fn advance(
     conn: &mut AnyConnection,
     contact_id: i64,
@@ -119,7 +129,7 @@ async fn advance(
     column: &'static str,
     watermark: DateTime<Utc>,
     now: DateTime<Utc>,
-) -> anyhow::Result<u64> {
+) -> anyhow::Result<Vec<i64>> {
     let earlier = if status == "read" {
         "('sent', 'delivered')"
     } else {
@@ -128,16 +138,16 @@ async fn advance(
     let sql = format!(
         "UPDATE messages SET status = '{status}', {column} = $1
          WHERE direction = 'out' AND status IN {earlier} AND sent_at <= $2
-           AND conversation_id IN (SELECT id FROM conversations WHERE contact_id = $3)"
+           AND conversation_id IN (SELECT id FROM conversations WHERE contact_id = $3)
+         RETURNING id"
     );
-    let done = sqlx::query(&sql)
+    sqlx::query_scalar(&sql)
         .bind(to_millis(now))
         .bind(to_millis(watermark))
         .bind(contact_id)
-        .execute(conn)
+        .fetch_all(&mut *conn)
         .await
-        .context("Failed to advance message states")?;
-    Ok(done.rows_affected())
+        .context("Failed to advance message states")
 }
 
 /// A message as tests and (later) the console read it.

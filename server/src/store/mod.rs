@@ -6,6 +6,7 @@
 mod connect;
 pub mod console;
 pub mod conversations;
+pub mod events;
 pub mod general_settings;
 pub mod login_failures;
 pub mod media;
@@ -109,4 +110,24 @@ pub fn from_millis(millis: i64) -> DateTime<Utc> {
     Utc.timestamp_millis_opt(millis)
         .single()
         .unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
+/// Rows of `sql` for these ids: `sql` has `{ids}` where the `IN (…)` list goes.
+pub async fn fetch_with_ids<T>(pool: &AnyPool, sql: &str, ids: &[i64]) -> sqlx::Result<Vec<T>>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+{
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = (1..=ids.len())
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = sql.replace("{ids}", &list);
+    let mut query = sqlx::query_as(&sql);
+    for id in ids {
+        query = query.bind(*id);
+    }
+    query.fetch_all(pool).await
 }

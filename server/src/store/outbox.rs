@@ -152,6 +152,7 @@ pub async fn mark_sent(
     .execute(&mut *tx)
     .await
     .context("Failed to mark a message sent")?;
+    super::events::message_changed(&mut tx, send.message_id, Utc::now()).await?;
     finish(&mut tx, send.outbox_id, None).await?;
     tx.commit().await.context("Failed to commit a sent message")
 }
@@ -171,6 +172,7 @@ pub async fn mark_failed(
         .execute(&mut *tx)
         .await
         .context("Failed to mark a message failed")?;
+    super::events::message_changed(&mut tx, send.message_id, Utc::now()).await?;
     finish(&mut tx, send.outbox_id, detail).await?;
     tx.commit()
         .await

@@ -6,8 +6,11 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, AnyPool, FromRow};
 
+use super::events;
 use super::to_millis;
-use crate::domain::routing::{AgentSnapshot, Assignment, Presence, Route, WaitingConversation};
+use crate::domain::routing::{
+    AgentSnapshot, AnswerMode, Assignment, Presence, Route, WaitingConversation,
+};
 
 #[derive(FromRow)]
 struct AgentRow {
@@ -15,6 +18,7 @@ struct AgentRow {
     positions: i64,
     free_since: i64,
     open: i64,
+    answer_mode: String,
 }
 
 #[derive(FromRow)]
@@ -34,7 +38,7 @@ pub async fn snapshot(
     conn: &mut AnyConnection,
 ) -> anyhow::Result<(Vec<AgentSnapshot>, Vec<WaitingConversation>)> {
     let agents: Vec<AgentRow> = sqlx::query_as(
-        "SELECT a.user_id, a.positions, a.free_since,
+        "SELECT a.user_id, a.positions, a.free_since, a.answer_mode,
                 (SELECT COUNT(*) FROM conversations c
                  WHERE c.agent_id = a.user_id AND c.status = 'assigned') AS open
          FROM agent_states a JOIN users u ON u.id = a.user_id
@@ -69,6 +73,15 @@ pub async fn snapshot(
     .await
     .context("Failed to read the services' groups")?;
 
+    let declines: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT conversation_id, agent_id FROM offer_declines")
+            .fetch_all(&mut *conn)
+            .await
+            .context("Failed to read declined offers")?;
+    let mut declined: HashMap<i64, Vec<i64>> = HashMap::new();
+    for (conversation, agent) in declines {
+        declined.entry(conversation).or_default().push(agent);
+    }
     let mut groups_of_agent: HashMap<i64, Vec<i64>> = HashMap::new();
     for (user, group) in memberships {
         groups_of_agent.entry(user).or_default().push(group);
@@ -86,6 +99,10 @@ pub async fn snapshot(
             open: u8::try_from(row.open).unwrap_or(u8::MAX),
             free_since: row.free_since,
             groups: groups_of_agent.remove(&row.user_id).unwrap_or_default(),
+            answer_mode: match row.answer_mode.as_str() {
+                "manual" => AnswerMode::Manual,
+                _ => AnswerMode::Automatic,
+            },
         })
         .collect();
     let waiting = waiting
@@ -104,7 +121,7 @@ pub async fn snapshot(
             },
             queued_at: row.queued_at.unwrap_or(row.opened_at),
             front: row.queue_front == 1,
-            declined_by: Vec::new(),
+            declined_by: declined.remove(&row.id).unwrap_or_default(),
         })
         .collect();
     Ok((agents, waiting))
@@ -116,15 +133,18 @@ pub async fn assign(
     conn: &mut AnyConnection,
     plan: &[Assignment],
     now: DateTime<Utc>,
+    offer_for: chrono::Duration,
 ) -> anyhow::Result<()> {
     for assignment in plan {
+        let offered_until = assignment.offer.then(|| to_millis(now + offer_for));
         let done = sqlx::query(
             "UPDATE conversations SET status = 'assigned', agent_id = $1, assigned_at = $2,
-                                      queue_front = 0
-             WHERE id = $3 AND status = 'queued'",
+                                      queue_front = 0, offered_until = $3
+             WHERE id = $4 AND status = 'queued'",
         )
         .bind(assignment.agent)
         .bind(to_millis(now))
+        .bind(offered_until)
         .bind(assignment.conversation)
         .execute(&mut *conn)
         .await
@@ -140,6 +160,7 @@ pub async fn assign(
             .execute(&mut *conn)
             .await
             .context("Failed to note an agent's assignment")?;
+        events::conversation_changed(conn, assignment.conversation, None, now).await?;
     }
     Ok(())
 }
@@ -182,17 +203,20 @@ pub async fn take_back(
     user_id: i64,
     now: DateTime<Utc>,
 ) -> anyhow::Result<u64> {
-    let done = sqlx::query(
+    let taken: Vec<i64> = sqlx::query_scalar(
         "UPDATE conversations SET status = 'queued', agent_id = NULL, assigned_at = NULL,
-                                  queue_front = 1, queued_at = $1
-         WHERE agent_id = $2 AND status = 'assigned'",
+                                  queue_front = 1, queued_at = $1, offered_until = NULL
+         WHERE agent_id = $2 AND status = 'assigned' RETURNING id",
     )
     .bind(to_millis(now))
     .bind(user_id)
-    .execute(conn)
+    .fetch_all(&mut *conn)
     .await
     .context("Failed to take conversations back")?;
-    Ok(done.rows_affected())
+    for conversation in &taken {
+        events::conversation_changed(conn, *conversation, Some(user_id), now).await?;
+    }
+    Ok(taken.len() as u64)
 }
 
 /// Agents who are not Offline, with when their console was last heard from.
@@ -225,5 +249,132 @@ pub async fn mark_offline(conn: &mut AnyConnection, user_id: i64) -> anyhow::Res
     .execute(conn)
     .await
     .context("Failed to mark an agent offline")?;
+    Ok(())
+}
+
+/// Offers not accepted in time go back to the front of the queue, remembering who let them
+/// pass. Returns how many.
+pub async fn expire_offers(conn: &mut AnyConnection, now: DateTime<Utc>) -> anyhow::Result<usize> {
+    let expired: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT id, agent_id FROM conversations
+         WHERE status = 'assigned' AND offered_until IS NOT NULL AND offered_until <= $1",
+    )
+    .bind(to_millis(now))
+    .fetch_all(&mut *conn)
+    .await
+    .context("Failed to find expired offers")?;
+    for (conversation, agent) in &expired {
+        return_offer(conn, *conversation, *agent, now).await?;
+    }
+    Ok(expired.len())
+}
+
+/// The agent let the offer pass (declined, or it expired): it goes back to the queue's front.
+pub async fn return_offer(
+    conn: &mut AnyConnection,
+    conversation_id: i64,
+    agent_id: i64,
+    now: DateTime<Utc>,
+) -> anyhow::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE conversations SET status = 'queued', agent_id = NULL, assigned_at = NULL,
+                                  offered_until = NULL, queue_front = 1
+         WHERE id = $1 AND agent_id = $2 AND status = 'assigned' AND offered_until IS NOT NULL",
+    )
+    .bind(conversation_id)
+    .bind(agent_id)
+    .execute(&mut *conn)
+    .await
+    .context("Failed to return an offer")?;
+    if done.rows_affected() == 0 {
+        return Ok(false);
+    }
+    sqlx::query(
+        "INSERT INTO offer_declines (conversation_id, agent_id) VALUES ($1, $2)
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(conversation_id)
+    .bind(agent_id)
+    .execute(&mut *conn)
+    .await
+    .context("Failed to remember a declined offer")?;
+    events::conversation_changed(conn, conversation_id, Some(agent_id), now).await?;
+    Ok(true)
+}
+
+/// The agent accepted the offer: the conversation is theirs like any other.
+pub async fn accept_offer(
+    conn: &mut AnyConnection,
+    conversation_id: i64,
+    agent_id: i64,
+    now: DateTime<Utc>,
+) -> anyhow::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE conversations SET offered_until = NULL, assigned_at = $1
+         WHERE id = $2 AND agent_id = $3 AND status = 'assigned' AND offered_until IS NOT NULL",
+    )
+    .bind(to_millis(now))
+    .bind(conversation_id)
+    .bind(agent_id)
+    .execute(&mut *conn)
+    .await
+    .context("Failed to accept an offer")?;
+    if done.rows_affected() == 0 {
+        return Ok(false);
+    }
+    forget_declines(conn, conversation_id).await?;
+    events::conversation_changed(conn, conversation_id, None, now).await?;
+    Ok(true)
+}
+
+/// Where a transfer sends a conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransferTarget {
+    Group(i64),
+    Agent(i64),
+}
+
+/// The agent hands the conversation over: it goes to the front of the queue, routed to the
+/// group or the agent named (who takes it when they have a free position).
+pub async fn transfer(
+    conn: &mut AnyConnection,
+    conversation_id: i64,
+    from_agent: i64,
+    target: TransferTarget,
+    now: DateTime<Utc>,
+) -> anyhow::Result<bool> {
+    let (group, agent) = match target {
+        TransferTarget::Group(group) => (Some(group), None),
+        TransferTarget::Agent(agent) => (None, Some(agent)),
+    };
+    let done = sqlx::query(
+        "UPDATE conversations SET status = 'queued', agent_id = NULL, assigned_at = NULL,
+                                  queued_at = $1, queue_front = 1, route_group_id = $2,
+                                  route_agent_id = $3
+         WHERE id = $4 AND agent_id = $5 AND status = 'assigned' AND offered_until IS NULL",
+    )
+    .bind(to_millis(now))
+    .bind(group)
+    .bind(agent)
+    .bind(conversation_id)
+    .bind(from_agent)
+    .execute(&mut *conn)
+    .await
+    .context("Failed to transfer a conversation")?;
+    if done.rows_affected() == 0 {
+        return Ok(false);
+    }
+    forget_declines(conn, conversation_id).await?;
+    events::conversation_changed(conn, conversation_id, Some(from_agent), now).await?;
+    Ok(true)
+}
+
+/// The conversation found its agent: who let its offers pass no longer matters.
+async fn forget_declines(conn: &mut AnyConnection, conversation_id: i64) -> anyhow::Result<()> {
+    sqlx::query("DELETE FROM offer_declines WHERE conversation_id = $1")
+        .bind(conversation_id)
+        .execute(conn)
+        .await
+        .context("Failed to forget declined offers")?;
     Ok(())
 }

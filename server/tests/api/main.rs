@@ -6,8 +6,10 @@ mod helpers;
 
 mod auth;
 mod console;
+mod handover;
 mod health;
 mod ingest;
+mod live;
 mod media;
 mod outbound;
 mod pages;

@@ -23,8 +23,17 @@ pub const PAGE: &str = "100000000000001";
 const TOKEN: &str = "sandbox-page-token";
 
 pub async fn sandbox_app(db: TestDb) -> TestApp {
+    sandbox_app_with(db, |_| {}).await
+}
+
+/// The sandbox app with some settings changed first.
+pub async fn sandbox_app_with(
+    db: TestDb,
+    change: impl FnOnce(&mut atende_server::config::Settings),
+) -> TestApp {
     let mut settings = db.settings();
     settings.sandbox = true;
+    change(&mut settings);
     let app = spawn_app_with(db, settings).await;
     let graph = app.url("/sandbox/graph/v19.0/me/messages");
     bind_service(&app, PAGE, &graph, Some(TOKEN)).await;

@@ -4,7 +4,11 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::model::console::{AgentStatus, ChatMessage, ConversationTile, Presence};
+#[cfg(feature = "ssr")]
+use crate::model::console::TransferTo;
+use crate::model::console::{
+    AgentStatus, ChatHistory, ConversationTile, Presence, TransferTargets,
+};
 
 /// The signed-in agent's id, or the error to answer with.
 #[cfg(feature = "ssr")]
@@ -54,7 +58,7 @@ pub async fn my_conversations() -> Result<Vec<ConversationTile>, AppError> {
 }
 
 #[server(endpoint = "console/messages")]
-pub async fn conversation_messages(conversation: i64) -> Result<Vec<ChatMessage>, AppError> {
+pub async fn conversation_messages(conversation: i64) -> Result<ChatHistory, AppError> {
     let (agent, services) = agent().await?;
     services
         .console
@@ -89,6 +93,80 @@ pub async fn agent_typing(conversation: i64) -> Result<(), AppError> {
     services
         .console
         .typing(agent, conversation)
+        .await
+        .map_err(crate::server::fail)
+}
+
+#[server(endpoint = "console/seen")]
+pub async fn mark_seen(conversation: i64, message: i64) -> Result<(), AppError> {
+    let (agent, services) = agent().await?;
+    services
+        .console
+        .seen(agent, conversation, message)
+        .await
+        .map_err(crate::server::fail)
+}
+
+#[server(endpoint = "console/send_media")]
+pub async fn send_media(conversation: i64, media: i64) -> Result<(), AppError> {
+    let (agent, services) = agent().await?;
+    services
+        .console
+        .send_media(agent, conversation, media)
+        .await
+        .map_err(crate::server::fail)
+}
+
+#[server(endpoint = "console/accept")]
+pub async fn accept_offer(conversation: i64) -> Result<(), AppError> {
+    let (agent, services) = agent().await?;
+    services
+        .console
+        .accept(agent, conversation)
+        .await
+        .map_err(crate::server::fail)
+}
+
+#[server(endpoint = "console/decline")]
+pub async fn decline_offer(conversation: i64) -> Result<(), AppError> {
+    let (agent, services) = agent().await?;
+    services
+        .console
+        .decline(agent, conversation)
+        .await
+        .map_err(crate::server::fail)
+}
+
+#[server(endpoint = "console/transfer_targets")]
+pub async fn list_transfer_targets() -> Result<TransferTargets, AppError> {
+    let (agent, services) = agent().await?;
+    services
+        .console
+        .transfer_targets(agent)
+        .await
+        .map_err(crate::server::fail)
+}
+
+#[server(endpoint = "console/transfer")]
+pub async fn transfer(
+    conversation: i64,
+    group: Option<i64>,
+    to_agent: Option<i64>,
+) -> Result<(), AppError> {
+    let (agent, services) = agent().await?;
+    // Exactly one target: a form cannot carry an enum, so it names one of the two.
+    let to = match (group, to_agent) {
+        (Some(group), None) => TransferTo::Group(group),
+        (None, Some(to_agent)) => TransferTo::Agent(to_agent),
+        _ => {
+            return Err(crate::server::fail(AppError::Required {
+                field: crate::error::Field::TransferTarget,
+            }))
+        }
+    };
+    services
+        .console
+        .transfer(agent, conversation, to)
         .await
         .map_err(crate::server::fail)
 }

@@ -18,6 +18,8 @@ fn field_name(locale: Locale, field: Field) -> &'static str {
         Field::Locale => td_string!(locale, fields.locale),
         Field::Message => td_string!(locale, fields.message),
         Field::PauseReason => td_string!(locale, fields.pause_reason),
+        Field::TransferTarget => td_string!(locale, fields.transfer_target),
+        Field::Attachment => td_string!(locale, fields.attachment),
     }
 }
 

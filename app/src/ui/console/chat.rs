@@ -1,8 +1,10 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::composer::Composer;
+use super::handover::{Offer, Transfer};
 use super::{display_name, ConsoleContext};
-use crate::api::console::{close_conversation, conversation_messages, send_text};
+use crate::api::console::{close_conversation, conversation_messages};
 use crate::error::AppError;
 use crate::format::{format_datetime, format_time};
 use crate::i18n::*;
@@ -30,20 +32,31 @@ fn failure_name(locale: Locale, reason: &str) -> &'static str {
     }
 }
 
-/// The selected conversation: its history, the 24-hour window, the composer, closing.
+/// The selected conversation: its history, the 24-hour window, the composer, the actions.
 #[component]
 pub fn ChatPane(tiles: Resource<Result<Vec<ConversationTile>, AppError>>) -> impl IntoView {
     let i18n = use_i18n();
     let context = expect_context::<ConsoleContext>();
-    let messages = Resource::new(
-        move || (context.selected.get(), context.refresh.get()),
+    let error = RwSignal::new(None::<AppError>);
+    // Loads the pane when the selection changes (or a gap asks for it); live events follow.
+    let history = Resource::new(
+        move || (context.selected.get(), context.pane_reload.get()),
         |(selected, _)| async move {
             match selected {
-                Some(id) => conversation_messages(id).await,
-                None => Ok(Vec::new()),
+                Some(id) => conversation_messages(id).await.map(Some),
+                None => Ok(None),
             }
         },
     );
+    Effect::new(move |_| match history.get() {
+        Some(Ok(Some(loaded))) => {
+            error.set(None);
+            context.show(loaded);
+        }
+        Some(Ok(None)) => context.pane.set(None),
+        Some(Err(failure)) => error.set(Some(failure)),
+        None => {}
+    });
     let tile = move || {
         let selected = context.selected.get()?;
         tiles.get()?.ok()?.into_iter().find(|t| t.id == selected)
@@ -52,17 +65,14 @@ pub fn ChatPane(tiles: Resource<Result<Vec<ConversationTile>, AppError>>) -> imp
         <section class="chat">
             {move || match tile() {
                 None => view! { <p class="empty">{t!(i18n, console.pick)}</p> }.into_any(),
-                Some(tile) => view! { <Conversation tile messages /> }.into_any(),
+                Some(tile) => view! { <Conversation tile error /> }.into_any(),
             }}
         </section>
     }
 }
 
 #[component]
-fn Conversation(
-    tile: ConversationTile,
-    messages: Resource<Result<Vec<ChatMessage>, AppError>>,
-) -> impl IntoView {
+fn Conversation(tile: ConversationTile, error: RwSignal<Option<AppError>>) -> impl IntoView {
     let i18n = use_i18n();
     let context = expect_context::<ConsoleContext>();
     let id = tile.id;
@@ -73,7 +83,7 @@ fn Conversation(
         let tile = tile.clone();
         move || display_name(i18n.get_locale(), &tile)
     };
-    let error = RwSignal::new(None::<AppError>);
+    let offered = tile.offered_until.is_some();
     let close = move |_| {
         spawn_local(async move {
             if let Err(failure) = close_conversation(id).await {
@@ -82,6 +92,32 @@ fn Conversation(
             context.reload();
         });
     };
+    let messages = move || {
+        context
+            .pane
+            .get()
+            .filter(|pane| pane.conversation == id)
+            .map(|pane| pane.messages)
+            .unwrap_or_default()
+    };
+    // Built apart and erased: one deep view type here overflows the compiler's query depth.
+    let actions = view! {
+        <Show when=move || !offered>
+            <Transfer conversation=id error />
+            <button class="close-chat" on:click=close>{t!(i18n, console.close)}</button>
+        </Show>
+    }
+    .into_any();
+    let list = view! {
+        <ol class="messages" aria-live="polite">
+            <For
+                each=messages
+                key=|m| (m.id, m.status.clone(), m.media.iter().filter(|f| f.ready).count())
+                children=move |message| view! { <Bubble message current=id /> }
+            />
+        </ol>
+    }
+    .into_any();
     view! {
         <header class="chat-header">
             <div>
@@ -94,18 +130,14 @@ fn Conversation(
                     t_string!(i18n, console.window_until, when = when)
                 })}
             </span>
-            <button class="close-chat" on:click=close>{t!(i18n, console.close)}</button>
+            {actions}
         </header>
-        <ol class="messages" aria-live="polite">
-            <Transition>
-                {move || Suspend::new(async move {
-                    let list = messages.await.unwrap_or_default();
-                    list.into_iter().map(|message| view! { <Bubble message current=id /> }).collect_view()
-                })}
-            </Transition>
-        </ol>
+        {list}
         {move || error.get().map(|error| view! { <p class="form-error"><ErrorMessage error /></p> })}
-        <Composer conversation=id error />
+        {match tile.offered_until {
+            Some(until) => view! { <Offer conversation=id until error /> }.into_any(),
+            None => view! { <Composer conversation=id error /> }.into_any(),
+        }}
     }
 }
 
@@ -154,88 +186,5 @@ fn Bubble(message: ChatMessage, current: i64) -> impl IntoView {
                 {move || earlier.then(|| format!(" · {}", t_string!(i18n, console.earlier)))}
             </span>
         </li>
-    }
-}
-
-/// The emojis a contact-center agent reaches for most (Messenger shows them all).
-const EMOJIS: [&str; 32] = [
-    "🙂", "😀", "😉", "😊", "😍", "🤩", "😅", "😂", "🙃", "🤔", "😮", "😢", "😞", "🙏", "👍", "👎",
-    "👏", "🙌", "👋", "🤝", "💪", "❤️", "💙", "✅", "❌", "⚠️", "📦", "🚚", "🛒", "💳", "📞", "🎉",
-];
-
-/// Enter sends, Shift+Enter starts a new line.
-#[component]
-fn Composer(conversation: i64, error: RwSignal<Option<AppError>>) -> impl IntoView {
-    let i18n = use_i18n();
-    let context = expect_context::<ConsoleContext>();
-    let text = RwSignal::new(String::new());
-    let sending = RwSignal::new(false);
-    // Messenger shows "typing…" for about 20 s: tell it at most every 5 s.
-    let last_typing = StoredValue::new(f64::MIN);
-    let on_input = move |event| {
-        text.set(event_target_value(&event));
-        #[cfg(feature = "hydrate")]
-        {
-            let now = js_sys::Date::now();
-            if now - last_typing.get_value() > 5_000.0 {
-                last_typing.set_value(now);
-                spawn_local(async move {
-                    // Only a courtesy to the customer: a failure changes nothing here.
-                    let _ = crate::api::console::agent_typing(conversation).await;
-                });
-            }
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = last_typing;
-    };
-    let insert_emoji = move |emoji: &'static str| text.update(|t| t.push_str(emoji));
-    let picker = NodeRef::<leptos::html::Details>::new();
-    let send = move || {
-        let body = text.get_untracked();
-        if body.trim().is_empty() || sending.get_untracked() {
-            return;
-        }
-        sending.set(true);
-        spawn_local(async move {
-            match send_text(conversation, body).await {
-                Ok(()) => {
-                    text.set(String::new());
-                    error.set(None);
-                    if let Some(picker) = picker.get_untracked() {
-                        picker.set_open(false);
-                    }
-                }
-                Err(failure) => error.set(Some(failure)),
-            }
-            sending.set(false);
-            context.reload();
-        });
-    };
-    view! {
-        <form class="composer" on:submit=move |event| { event.prevent_default(); send(); }>
-            <textarea
-                name="text"
-                rows="2"
-                maxlength="2000"
-                placeholder=move || t_string!(i18n, console.composer)
-                prop:value=move || text.get()
-                on:input=on_input
-                on:keydown=move |event: leptos::ev::KeyboardEvent| {
-                    if event.key() == "Enter" && !event.shift_key() {
-                        event.prevent_default();
-                        send();
-                    }
-                }
-            ></textarea>
-            <details class="emoji-picker" node_ref=picker>
-                <summary title=move || t_string!(i18n, console.emoji)>{"🙂"}</summary>
-                <div class="emoji-grid">
-                    {EMOJIS.iter().map(|emoji| view! {
-                        <button type="button" on:click=move |_| insert_emoji(emoji)>{*emoji}</button>
-                    }).collect_view()}
-                </div>
-            </details>
-            <button type="submit" class="primary" disabled=move || sending.get()>{t!(i18n, console.send)}</button>
-        </form>
     }
 }

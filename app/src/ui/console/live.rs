@@ -1,7 +1,7 @@
 //! The browser side of the console's live channel and its notifications (hydrate only).
-//! The WebSocket says "changed"; the console then reloads through its server functions, so a
-//! lost or repeated event never loses or duplicates a message. It reconnects every 2 s after
-//! a drop, and reloads on each reconnect.
+//! On each (re)connect the console says which conversation it shows and the last sequence
+//! number it saw; the server replays what followed, then streams. It reconnects every 2 s
+//! after a drop.
 
 use std::rc::Rc;
 use std::time::Duration;
@@ -11,8 +11,14 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{MessageEvent, WebSocket};
 
-/// Opens (and keeps open) `/console/live`; `on_change` runs on every event and reconnect.
-pub fn connect(on_change: Rc<dyn Fn()>, connected: RwSignal<bool>) {
+use super::ConsoleContext;
+use crate::model::console::{LiveEvent, Resume};
+
+/// Each event, or `None` when the channel (re)connects.
+pub type OnEvent = Rc<dyn Fn(Option<LiveEvent>)>;
+
+/// Opens (and keeps open) `/console/live`.
+pub fn connect(on_event: OnEvent, context: ConsoleContext) {
     let Some(location) = window().location().host().ok() else {
         return;
     };
@@ -21,38 +27,54 @@ pub fn connect(on_change: Rc<dyn Fn()>, connected: RwSignal<bool>) {
         _ => "ws",
     };
     let Ok(socket) = WebSocket::new(&format!("{scheme}://{location}/console/live")) else {
-        retry(on_change, connected);
+        retry(on_event, context);
         return;
     };
     let on_open = {
-        let on_change = on_change.clone();
+        let on_event = on_event.clone();
+        let socket = socket.clone();
         Closure::<dyn FnMut()>::new(move || {
-            connected.set(true);
-            on_change();
+            let resume = Resume {
+                resume: context
+                    .pane
+                    .with_untracked(|pane| pane.iter().map(|p| (p.conversation, p.seq)).collect()),
+            };
+            if let Ok(text) = serde_json::to_string(&resume) {
+                let _ = socket.send_with_str(&text);
+            }
+            context.connected.set(true);
+            on_event(None);
         })
     };
     let on_message = {
-        let on_change = on_change.clone();
-        Closure::<dyn FnMut(MessageEvent)>::new(move |_: MessageEvent| on_change())
+        let on_event = on_event.clone();
+        Closure::<dyn FnMut(MessageEvent)>::new(move |message: MessageEvent| {
+            let Some(text) = message.data().as_string() else {
+                return;
+            };
+            match serde_json::from_str::<LiveEvent>(&text) {
+                Ok(event) => on_event(Some(event)),
+                // A newer server's event this page does not know: reload to be safe.
+                Err(_) => on_event(Some(LiveEvent::Reload)),
+            }
+        })
     };
     let on_close = Closure::<dyn FnMut()>::new(move || {
-        connected.set(false);
-        retry(on_change.clone(), connected);
+        context.connected.set(false);
+        retry(on_event.clone(), context);
     });
     socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
     socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
-    // The handlers live as long as the page: the socket is the console's for its whole life.
+    // Each socket's handlers live as long as the socket: after a close, a new socket gets
+    // new ones. A few closures per reconnect is a small, bounded leak.
     on_open.forget();
     on_message.forget();
     on_close.forget();
 }
 
-fn retry(on_change: Rc<dyn Fn()>, connected: RwSignal<bool>) {
-    set_timeout(
-        move || connect(on_change, connected),
-        Duration::from_secs(2),
-    );
+fn retry(on_event: OnEvent, context: ConsoleContext) {
+    set_timeout(move || connect(on_event, context), Duration::from_secs(2));
 }
 
 /// Asks once for permission to show notifications (the browser remembers the answer).

@@ -1,8 +1,11 @@
-//! The agent console: status bar, conversation tiles (up to 8 positions), chat pane. What it
-//! shows comes from the console server functions and is reloaded whenever the live channel
-//! says something changed (or after the agent acts).
+//! The agent console: status bar, conversation tiles (up to 8 positions), chat pane. Tiles and
+//! status come from the console server functions and reload when the live channel reports a
+//! change; the chat pane loads once and then applies the live channel's message events in
+//! sequence order (a gap reloads it).
 
 mod chat;
+mod composer;
+mod handover;
 #[cfg(feature = "hydrate")]
 mod live;
 pub mod status_bar;
@@ -11,23 +14,113 @@ mod tiles;
 use leptos::prelude::*;
 
 use crate::api::console::{console_status, my_conversations};
-use crate::model::console::ConversationTile;
+use crate::model::console::{ChatHistory, ChatMessage, ConversationTile};
 use chat::ChatPane;
 pub use status_bar::reason_name;
 use status_bar::StatusBar;
 use tiles::Tiles;
 
-/// Shared by the console's parts: bump `refresh` to reload everything shown.
+/// Live events kept for a chat pane that finishes loading after they arrived.
+const RECENT_EVENTS: usize = 300;
+
+/// Shared by the console's parts.
 #[derive(Clone, Copy)]
 pub struct ConsoleContext {
+    /// Bump to reload the status and the tiles.
     pub refresh: RwSignal<u64>,
     pub selected: RwSignal<Option<i64>>,
     pub connected: RwSignal<bool>,
+    /// The selected conversation's messages and the sequence number they are current to.
+    pub pane: RwSignal<Option<ChatHistory>>,
+    /// Bump to load the chat pane again from the server.
+    pub pane_reload: RwSignal<u64>,
+    /// The clock countdowns are drawn with (epoch ms, ticking each second in the browser).
+    pub now: RwSignal<i64>,
+    recent: StoredValue<Vec<(i64, i64, Option<ChatMessage>)>>,
+}
+
+/// What a live event did to the chat pane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    /// Shown (or a conversation event moved the pane's sequence on).
+    Applied,
+    /// Already shown, or about another conversation.
+    Nothing,
+    /// Something before it was missed: the pane must reload.
+    Gap,
 }
 
 impl ConsoleContext {
     pub fn reload(&self) {
         self.refresh.update(|n| *n += 1);
+    }
+
+    pub fn reload_pane(&self) {
+        self.pane_reload.update(|n| *n += 1);
+    }
+
+    /// Shows a freshly loaded pane, with the live events that arrived while it loaded.
+    pub fn show(&self, mut history: ChatHistory) {
+        if self.selected.get_untracked() != Some(history.conversation) {
+            return;
+        }
+        let mut later: Vec<(i64, Option<ChatMessage>)> = self.recent.with_value(|recent| {
+            recent
+                .iter()
+                .filter(|(c, seq, _)| *c == history.conversation && *seq > history.seq)
+                .map(|(_, seq, message)| (*seq, message.clone()))
+                .collect()
+        });
+        later.sort_by_key(|(seq, _)| *seq);
+        for (seq, message) in later {
+            if seq == history.seq + 1 {
+                history.seq = seq;
+                if let Some(message) = message {
+                    upsert(&mut history.messages, message);
+                }
+            }
+        }
+        self.pane.set(Some(history));
+    }
+
+    /// Applies a live event (`message` for message events) to the pane.
+    pub fn apply(&self, conversation: i64, seq: i64, message: Option<ChatMessage>) -> Applied {
+        self.recent.update_value(|recent| {
+            recent.push((conversation, seq, message.clone()));
+            let excess = recent.len().saturating_sub(RECENT_EVENTS);
+            recent.drain(..excess);
+        });
+        let current = self
+            .pane
+            .with_untracked(|pane| pane.as_ref().map(|p| (p.conversation, p.seq)));
+        match current {
+            Some((shown, last)) if shown == conversation => {
+                if seq <= last {
+                    Applied::Nothing
+                } else if seq == last + 1 {
+                    self.pane.update(|pane| {
+                        if let Some(pane) = pane {
+                            pane.seq = seq;
+                            if let Some(message) = message {
+                                upsert(&mut pane.messages, message);
+                            }
+                        }
+                    });
+                    Applied::Applied
+                } else {
+                    Applied::Gap
+                }
+            }
+            _ => Applied::Nothing,
+        }
+    }
+}
+
+/// Puts `message` in its place (by id), replacing an earlier copy of it.
+fn upsert(messages: &mut Vec<ChatMessage>, message: ChatMessage) {
+    match messages.binary_search_by_key(&message.id, |m| m.id) {
+        Ok(index) => messages[index] = message,
+        Err(index) => messages.insert(index, message),
     }
 }
 
@@ -53,6 +146,10 @@ pub fn ConsoleView() -> impl IntoView {
         refresh: RwSignal::new(0),
         selected: RwSignal::new(None),
         connected: RwSignal::new(true),
+        pane: RwSignal::new(None),
+        pane_reload: RwSignal::new(0),
+        now: RwSignal::new(crate::format::now_millis()),
+        recent: StoredValue::new(Vec::new()),
     };
     provide_context(context);
     let status = Resource::new(move || context.refresh.get(), |_| console_status());
@@ -98,7 +195,9 @@ fn start_live(
     Effect::new(move |started: Option<()>| {
         if started.is_none() {
             live::ask_permission();
-            live::connect(Rc::new(move || context.reload()), context.connected);
+            live::connect(Rc::new(move |event| on_event(context, event)), context);
+            let tick = move || context.now.set(crate::format::now_millis());
+            let _ = set_interval_with_handle(tick, std::time::Duration::from_secs(1));
         }
     });
     // What each tile last showed: a higher last message id with unread messages is news.
@@ -132,4 +231,47 @@ fn start_live(
             list.iter().map(|t| (t.id, t.last_message_id)).collect(),
         ));
     });
+}
+
+/// What the console does with each live event (`None`: the channel (re)connected).
+#[cfg(feature = "hydrate")]
+fn on_event(context: ConsoleContext, event: Option<crate::model::console::LiveEvent>) {
+    use crate::model::console::LiveEvent;
+    use leptos::task::spawn_local;
+
+    match event {
+        // (Re)connected: tiles may have come or gone meanwhile; the pane is resumed.
+        None => context.reload(),
+        Some(LiveEvent::Reload) => {
+            context.reload();
+            context.reload_pane();
+        }
+        Some(LiveEvent::Message {
+            conversation,
+            seq,
+            message,
+        }) => {
+            let incoming = message.direction == "in";
+            let id = message.id;
+            match context.apply(conversation, seq, Some(message)) {
+                Applied::Gap => context.reload_pane(),
+                Applied::Applied if incoming && !live::hidden() => {
+                    // The agent has it in front of them: seen (and "Seen" in Messenger).
+                    spawn_local(async move {
+                        let _ = crate::api::console::mark_seen(conversation, id).await;
+                        context.reload();
+                    });
+                    return;
+                }
+                _ => {}
+            }
+            context.reload();
+        }
+        Some(LiveEvent::Conversation { conversation, seq }) => {
+            if context.apply(conversation, seq, None) == Applied::Gap {
+                context.reload_pane();
+            }
+            context.reload();
+        }
+    }
 }

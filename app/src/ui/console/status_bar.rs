@@ -19,6 +19,15 @@ pub fn reason_name(locale: Locale, reason: &str) -> String {
     }
 }
 
+/// Operating, Paused or Offline in the user's language.
+pub fn presence_name(locale: Locale, presence: Presence) -> &'static str {
+    match presence {
+        Presence::Operating => td_string!(locale, console.operating),
+        Presence::Paused => td_string!(locale, console.paused),
+        Presence::Offline => td_string!(locale, console.offline),
+    }
+}
+
 /// Operating / Paused (with a reason) / Offline, and the positions in use.
 #[component]
 pub fn StatusBar(status: Resource<Result<AgentStatus, AppError>>) -> impl IntoView {

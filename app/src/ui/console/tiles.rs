@@ -2,7 +2,7 @@ use leptos::prelude::*;
 
 use super::{display_name, ConsoleContext};
 use crate::error::AppError;
-use crate::format::format_time;
+use crate::format::{format_remaining, format_time};
 use crate::i18n::*;
 use crate::model::console::ConversationTile;
 
@@ -31,11 +31,15 @@ pub fn Tiles(tiles: Resource<Result<Vec<ConversationTile>, AppError>>) -> impl I
                         let picture = tile.picture_media_id.map(|media| format!("/media/{media}"));
                         let initial = tile.contact_name.as_deref().and_then(|n| n.chars().next()).unwrap_or('?');
                         let since = tile.assigned_at;
+                        let window_ends = tile.last_customer_message_at
+                            .map(|at| at.timestamp_millis() + 24 * 3600 * 1000);
+                        let offered_until = tile.offered_until.map(|at| at.timestamp_millis());
                         view! {
                             <button
                                 class="tile"
                                 class:selected=selected
                                 class:unread=has_unread
+                                class:offered=offered_until.is_some()
                                 data-conversation=id
                                 on:click=move |_| context.selected.set(Some(id))
                             >
@@ -46,7 +50,23 @@ pub fn Tiles(tiles: Resource<Result<Vec<ConversationTile>, AppError>>) -> impl I
                                 <span class="tile-text">
                                     <strong class="tile-name">{name}</strong>
                                     <span class="tile-service">{tile.service_name.clone()}</span>
-                                    <span class="tile-time">{move || since.map(|at| format_time(i18n.get_locale(), at))}</span>
+                                    <span class="tile-time">
+                                        {move || since.map(|at| t_string!(i18n, console.waiting_since, time = format_time(i18n.get_locale(), at)))}
+                                    </span>
+                                    {move || match offered_until {
+                                        Some(until) => {
+                                            let left = format_remaining(until - context.now.get());
+                                            view! { <span class="tile-offer">{t_string!(i18n, console.offered, left = left)}</span> }.into_any()
+                                        }
+                                        None => window_ends.map(|ends| {
+                                            let left = ends - context.now.get();
+                                            view! {
+                                                <span class="tile-window" class:closing=left < 3600 * 1000>
+                                                    {t_string!(i18n, console.window_left, left = format_remaining(left))}
+                                                </span>
+                                            }
+                                        }).into_any(),
+                                    }}
                                 </span>
                                 <Show when=move || has_unread>
                                     <span class="badge" title=move || t_string!(i18n, console.unread, count = unread)>{unread}</span>

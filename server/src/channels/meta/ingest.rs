@@ -14,6 +14,7 @@ use tokio::sync::Notify;
 use super::delivery_writer::Backlog;
 use super::events::{self, EventKind, InboundEvent, MessageBody};
 use crate::console::live::LiveSignal;
+use crate::store::events as live_events;
 use crate::store::webhook_deliveries::{self, Channel, DeliveryState};
 use crate::store::{conversations, media, messages, outbox, services, Store};
 
@@ -316,5 +317,6 @@ async fn store_message(
         media::enqueue_download(conn, media::Origin::Inbound, Some(message_id), url, now).await?;
     }
     conversations::touch(conn, conversation, at, matches!(author, Author::Customer)).await?;
+    live_events::message_changed(conn, message_id, now).await?;
     Ok(Applied::Stored)
 }

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use super::ingest::OUR_METADATA_PREFIX;
 use crate::domain::messaging_window::SendMode;
-use crate::store::{conversations, messages, outbox, Store};
+use crate::store::{conversations, events, messages, outbox, Store};
 
 /// An outbound attachment as stored in `messages.attachments`: a local upload.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,6 +65,7 @@ async fn queue(
     let message_id = messages::insert(&mut tx, &message, now).await?;
     outbox::enqueue(&mut tx, message_id, conversation_id, now).await?;
     conversations::touch(&mut tx, conversation_id, now, false).await?;
+    events::message_changed(&mut tx, message_id, now).await?;
     tx.commit().await.context("Failed to commit a send")?;
     Ok(message_id)
 }

@@ -24,6 +24,15 @@ pub type ConversationId = i64;
 /// The most positions (simultaneous chats) an agent can have.
 pub const MAX_POSITIONS: u8 = 8;
 
+/// How a conversation reaches an agent: opened at once, or offered for them to accept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AnswerMode {
+    #[default]
+    Automatic,
+    /// Offered for a while (holding a position); if not accepted, offered to the next agent.
+    Manual,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Presence {
     Offline,
@@ -43,6 +52,7 @@ pub struct AgentSnapshot {
     /// When the agent last had a position freed or filled (epoch ms): the longest free wins ties.
     pub free_since: i64,
     pub groups: Vec<GroupId>,
+    pub answer_mode: AnswerMode,
 }
 
 impl AgentSnapshot {
@@ -90,6 +100,8 @@ impl WaitingConversation {
 pub struct Assignment {
     pub conversation: ConversationId,
     pub agent: AgentId,
+    /// Only offered (the agent answers manually): it returns to the queue unless accepted.
+    pub offer: bool,
 }
 
 /// Assigns as many waiting conversations as the agents' free positions allow, in queue order;
@@ -114,6 +126,7 @@ pub fn plan(
         assignments.push(Assignment {
             conversation: conversation.id,
             agent: agent.id,
+            offer: agent.answer_mode == AnswerMode::Manual,
         });
     }
     assignments
@@ -135,6 +148,11 @@ fn choose(agents: &[AgentSnapshot], conversation: &WaitingConversation) -> Optio
     };
     // Everyone who could take it let it expire: start the round again.
     best(true).or_else(|| best(false))
+}
+
+/// Whether an offer made until `offered_until` (epoch ms) has run out.
+pub fn offer_expired(offered_until: i64, now_ms: i64) -> bool {
+    now_ms >= offered_until
 }
 
 /// Whether an agent whose console was last heard from at `last_seen_ms` has left: a console

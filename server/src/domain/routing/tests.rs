@@ -12,6 +12,7 @@ fn agent(id: AgentId, open: u8, free_since: i64) -> AgentSnapshot {
         open,
         free_since,
         groups: vec![1],
+        answer_mode: AnswerMode::Automatic,
     }
 }
 
@@ -92,6 +93,35 @@ fn an_expired_offer_goes_to_someone_else_unless_nobody_else_can_take_it() {
 }
 
 #[test]
+fn an_agent_in_manual_mode_is_offered_the_conversation_and_it_holds_a_position() {
+    let mut manual = agent(1, 0, 0);
+    manual.answer_mode = AnswerMode::Manual;
+    manual.positions = 1;
+    let plan_made = plan(
+        &[manual, agent(2, 0, 5)],
+        &[waiting(10, 0), waiting(11, 1)],
+        9,
+    );
+    assert_eq!(
+        plan_made,
+        [
+            Assignment {
+                conversation: 10,
+                agent: 1,
+                offer: true
+            },
+            Assignment {
+                conversation: 11,
+                agent: 2,
+                offer: false
+            },
+        ]
+    );
+    assert!(!offer_expired(30_000, 29_999));
+    assert!(offer_expired(30_000, 30_000));
+}
+
+#[test]
 fn arrivals_spread_evenly_over_equal_agents() {
     let mut agents: Vec<AgentSnapshot> = (1..=3).map(|id| agent(id, 0, 0)).collect();
     for (tick, conversation) in (1..=9).enumerate() {
@@ -134,6 +164,7 @@ fn arb_agent() -> impl Strategy<Value = AgentSnapshot> {
                 open: open.min(positions),
                 free_since,
                 groups,
+                answer_mode: AnswerMode::Automatic,
             },
         )
 }

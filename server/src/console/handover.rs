@@ -1,0 +1,119 @@
+//! Handing a conversation over: accepting or declining an offer (manual answer mode) and
+//! transferring to a group or an agent. Each change is one transaction with its live event;
+//! routing is woken so the freed position (or the transferred conversation) moves at once.
+
+use app::error::{AppError, Field};
+use app::model::console::{TransferGroup, TransferTargets, TransferTo};
+use chrono::Utc;
+
+use super::{agent_load, internal, ConsoleService};
+use crate::store::console as queries;
+use crate::store::routing::{self as routing_store, TransferTarget};
+
+impl ConsoleService {
+    /// Accepts (`true`) or passes on an offer made to the agent.
+    pub(super) async fn settle_offer(
+        &self,
+        agent_id: i64,
+        conversation_id: i64,
+        accept: bool,
+    ) -> Result<(), AppError> {
+        self.offered_or_own(agent_id, conversation_id).await?;
+        let mut tx = self
+            .store
+            .pool()
+            .begin()
+            .await
+            .map_err(|e| internal(e.into()))?;
+        let now = Utc::now();
+        let settled = if accept {
+            routing_store::accept_offer(&mut tx, conversation_id, agent_id, now).await
+        } else {
+            routing_store::return_offer(&mut tx, conversation_id, agent_id, now).await
+        }
+        .map_err(internal)?;
+        if !settled {
+            // Not an offer (any more): accepted already, or it ran out a moment ago.
+            return Err(AppError::Forbidden);
+        }
+        tx.commit().await.map_err(|e| internal(e.into()))?;
+        tracing::info!(
+            agent = agent_id,
+            conversation = conversation_id,
+            accept,
+            "Offer settled"
+        );
+        if !accept {
+            self.router.wake();
+        }
+        self.live.bump();
+        Ok(())
+    }
+
+    pub(super) async fn targets(&self, agent_id: i64) -> Result<TransferTargets, AppError> {
+        let pool = self.store.pool();
+        let groups = queries::groups(pool).await.map_err(internal)?;
+        let agents = queries::agent_loads(pool).await.map_err(internal)?;
+        Ok(TransferTargets {
+            groups: groups
+                .into_iter()
+                .map(|(id, name)| TransferGroup { id, name })
+                .collect(),
+            agents: agents
+                .into_iter()
+                .filter(|agent| agent.id != agent_id)
+                .map(agent_load)
+                .collect(),
+        })
+    }
+
+    pub(super) async fn transfer_to(
+        &self,
+        agent_id: i64,
+        conversation_id: i64,
+        to: TransferTo,
+    ) -> Result<(), AppError> {
+        self.own(agent_id, conversation_id).await?;
+        let pool = self.store.pool();
+        let invalid = AppError::Invalid {
+            field: Field::TransferTarget,
+        };
+        let target = match to {
+            TransferTo::Agent(to_agent) => {
+                let exists = queries::is_active_agent(pool, to_agent)
+                    .await
+                    .map_err(internal)?;
+                if to_agent == agent_id || !exists {
+                    return Err(invalid);
+                }
+                TransferTarget::Agent(to_agent)
+            }
+            TransferTo::Group(group) => {
+                if !queries::is_active_group(pool, group)
+                    .await
+                    .map_err(internal)?
+                {
+                    return Err(invalid);
+                }
+                TransferTarget::Group(group)
+            }
+        };
+        let mut tx = pool.begin().await.map_err(|e| internal(e.into()))?;
+        let moved = routing_store::transfer(&mut tx, conversation_id, agent_id, target, Utc::now())
+            .await
+            .map_err(internal)?;
+        if !moved {
+            return Err(AppError::Forbidden);
+        }
+        tx.commit().await.map_err(|e| internal(e.into()))?;
+        tracing::info!(
+            agent = agent_id,
+            conversation = conversation_id,
+            ?target,
+            "Conversation transferred"
+        );
+        self.router.wake();
+        self.live.bump();
+        Ok(())
+    }
+}
