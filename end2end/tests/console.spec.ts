@@ -1,18 +1,5 @@
-import { BrowserContext, expect, Page, test } from "@playwright/test";
-import { login, open, users } from "./helpers";
-
-/** A sandbox customer, in their own browser page, writes `text` to the demo page. */
-async function customerWrites(context: BrowserContext, name: string, text: string): Promise<Page> {
-  const customer = await context.newPage();
-  await customer.goto("/sandbox");
-  await customer.locator("#new-name").fill(name);
-  await customer.locator("#new-customer button").click();
-  await expect(customer.locator("#customer option:checked")).toHaveText(new RegExp(name));
-  await customer.locator("#text").fill(text);
-  await customer.locator("#text").press("Enter");
-  await expect(customer.locator("#messages .customer").last()).toContainText(text);
-  return customer;
-}
+import { expect, test } from "@playwright/test";
+import { customerWrites, login, users } from "./helpers";
 
 test("the Meta reviewer's walk: Operating, a customer writes, the agent answers", async ({ browser, baseURL }) => {
   const context = await browser.newContext({ locale: "en-US" });

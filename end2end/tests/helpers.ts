@@ -1,4 +1,4 @@
-import { expect, Page } from "@playwright/test";
+import { BrowserContext, expect, Page } from "@playwright/test";
 
 export const users = {
   admin: { username: "admin", password: "admin-demo-2026", name: "Administrador Demo", landing: "/admin" },
@@ -18,4 +18,17 @@ export async function login(page: Page, username: string, password: string) {
   await page.locator("#username").fill(username);
   await page.locator("#password").fill(password);
   await page.locator("button[type=submit]").click();
+}
+
+/** A sandbox customer, in their own browser page, writes `text` to the demo page. */
+export async function customerWrites(context: BrowserContext, name: string, text: string): Promise<Page> {
+  const customer = await context.newPage();
+  await customer.goto("/sandbox");
+  await customer.locator("#new-name").fill(name);
+  await customer.locator("#new-customer button").click();
+  await expect(customer.locator("#customer option:checked")).toHaveText(new RegExp(name));
+  await customer.locator("#text").fill(text);
+  await customer.locator("#text").press("Enter");
+  await expect(customer.locator("#messages .customer").last()).toContainText(text);
+  return customer;
 }

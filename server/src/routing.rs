@@ -5,6 +5,7 @@
 //! Runs when woken (a conversation arrived, an agent freed a position or went Operating) and
 //! on a short tick.
 
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -34,6 +35,10 @@ pub struct Router {
     grace: Duration,
     /// How long an offer (manual answer mode) stands.
     offer_time: Duration,
+    /// How often to look for consoles gone past the grace period, and when it was last done
+    /// (epoch ms).
+    departed_every: Duration,
+    departed_checked: Arc<AtomicI64>,
 }
 
 impl Router {
@@ -44,11 +49,20 @@ impl Router {
             live: LiveSignal::default(),
             grace: DEFAULT_GRACE,
             offer_time: DEFAULT_OFFER_TIME,
+            departed_every: Duration::from_secs(1),
+            departed_checked: Arc::new(AtomicI64::new(0)),
         }
     }
 
     pub fn with_grace(mut self, grace: Duration) -> Router {
         self.grace = grace;
+        self
+    }
+
+    /// Once a second by default: plenty for a grace period of a minute, and it keeps the
+    /// many passes a busy ingest wakes cheap.
+    pub fn with_departure_checks_every(mut self, every: Duration) -> Router {
+        self.departed_every = every;
         self
     }
 
@@ -87,6 +101,12 @@ impl Router {
         conn: &mut sqlx::AnyConnection,
         now: chrono::DateTime<Utc>,
     ) -> anyhow::Result<usize> {
+        let now_ms = now.timestamp_millis();
+        let every = i64::try_from(self.departed_every.as_millis()).unwrap_or(i64::MAX);
+        if now_ms - self.departed_checked.load(Ordering::Relaxed) < every {
+            return Ok(0);
+        }
+        self.departed_checked.store(now_ms, Ordering::Relaxed);
         let grace_ms = i64::try_from(self.grace.as_millis()).unwrap_or(i64::MAX);
         let mut left = 0;
         for (agent, presence, last_seen) in routing::present_agents(conn).await? {

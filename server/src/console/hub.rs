@@ -19,7 +19,7 @@ use tokio::sync::{mpsc, Notify};
 use super::chat::chat_messages;
 use super::live::LiveSignal;
 use crate::store::events::{self, EventRow};
-use crate::store::{console as queries, Backend, Store};
+use crate::store::{console as queries, routing, Backend, Store};
 
 /// Read again this often even when nothing woke the hub.
 const FALLBACK_POLL: Duration = Duration::from_millis(500);
@@ -31,6 +31,9 @@ const BATCH: i64 = 500;
 const CONSOLE_BUFFER: usize = 256;
 /// Events kept for consoles that reconnect; one away longer reloads.
 const RETENTION: chrono::Duration = chrono::Duration::days(2);
+/// Note the connected consoles this often (well inside routing's grace period), all of this
+/// instance's in one statement.
+const HEARTBEAT: Duration = Duration::from_secs(10);
 /// The PostgreSQL channel instances wake each other on.
 const CHANNEL: &str = "atende_console";
 
@@ -193,6 +196,18 @@ impl Hub {
         if self.inner.store.backend() == Backend::Postgres {
             spawn_listener(self.inner.store.url().to_owned(), remote.clone());
         }
+        let hub = self.clone();
+        tokio::spawn(async move {
+            let mut beat = tokio::time::interval(HEARTBEAT);
+            loop {
+                beat.tick().await;
+                let agents: Vec<i64> = hub.consoles().keys().copied().collect();
+                let pool = hub.inner.store.pool();
+                if let Err(error) = routing::touch(pool, &agents, chrono::Utc::now()).await {
+                    tracing::warn!(error = ?error, "Failed to note the connected consoles");
+                }
+            }
+        });
         let hub = self.clone();
         tokio::spawn(async move {
             let mut feed = Feed::default();

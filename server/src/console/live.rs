@@ -5,7 +5,6 @@
 //! number, so the console applies each exactly once and in order, and notices a gap.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use app::model::console::Resume;
 use app::model::Role;
@@ -46,8 +45,6 @@ impl LiveSignal {
     }
 }
 
-/// Note that the console is connected this often (well inside routing's grace period).
-const HEARTBEAT: Duration = Duration::from_secs(15);
 /// What the console sends is small (a resume list); refuse more.
 const MAX_INCOMING: usize = 16 * 1024;
 /// Idle consoles are most of them: small buffers keep each connection cheap.
@@ -91,7 +88,6 @@ async fn upgrade(
 enum Next {
     Send(Arc<str>),
     Resume(String),
-    Heartbeat,
     Stop,
 }
 
@@ -99,7 +95,12 @@ async fn follow(state: AppState, agent: i64, mut socket: WebSocket) {
     // Subscribed before replaying: nothing can fall between the two (repeats are dropped by
     // the console, which compares sequence numbers).
     let mut subscription = state.hub.subscribe(agent);
-    let mut heartbeat = tokio::time::interval(HEARTBEAT);
+    // Back within the grace period: the agent keeps their chats. (While connected, the hub
+    // notes every console of this instance at once, every few seconds.)
+    let now = chrono::Utc::now();
+    if let Err(error) = crate::store::routing::touch(state.store.pool(), &[agent], now).await {
+        tracing::warn!(error = ?error, agent, "Failed to note a console");
+    }
     loop {
         let next = tokio::select! {
             event = subscription.events.recv() => match event {
@@ -107,7 +108,6 @@ async fn follow(state: AppState, agent: i64, mut socket: WebSocket) {
                 // Cut off for falling behind: the console reconnects and resumes.
                 None => Next::Stop,
             },
-            _ = heartbeat.tick() => Next::Heartbeat,
             incoming = socket.recv() => match incoming {
                 Some(Ok(Message::Text(text))) => Next::Resume(text.to_string()),
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => Next::Stop,
@@ -123,15 +123,6 @@ async fn follow(state: AppState, agent: i64, mut socket: WebSocket) {
                     .is_err()
                 {
                     return;
-                }
-            }
-            Next::Heartbeat => {
-                // The console is here: routing's grace period starts again.
-                let now = chrono::Utc::now();
-                if let Err(error) =
-                    crate::store::routing::touch(state.store.pool(), agent, now).await
-                {
-                    tracing::warn!(error = ?error, agent, "Failed to note a console heartbeat");
                 }
             }
             Next::Resume(text) => {

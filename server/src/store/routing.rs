@@ -37,6 +37,17 @@ struct WaitingRow {
 pub async fn snapshot(
     conn: &mut AnyConnection,
 ) -> anyhow::Result<(Vec<AgentSnapshot>, Vec<WaitingConversation>)> {
+    let waiting: Vec<WaitingRow> = sqlx::query_as(
+        "SELECT id, service_id, queued_at, opened_at, queue_front, route_group_id, route_agent_id
+         FROM conversations WHERE status = 'queued'",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .context("Failed to read the queue")?;
+    // Nothing waiting (the usual case under load): the agents need not be read at all.
+    if waiting.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
     let agents: Vec<AgentRow> = sqlx::query_as(
         "SELECT a.user_id, a.positions, a.free_since, a.answer_mode,
                 (SELECT COUNT(*) FROM conversations c
@@ -47,7 +58,7 @@ pub async fn snapshot(
     .fetch_all(&mut *conn)
     .await
     .context("Failed to read the operating agents")?;
-    // Nobody Operating with a free position: the queue need not be read at all.
+    // Nobody Operating with a free position: nothing to plan.
     if agents.iter().all(|a| a.open >= a.positions) {
         return Ok((Vec::new(), Vec::new()));
     }
@@ -58,13 +69,6 @@ pub async fn snapshot(
     .fetch_all(&mut *conn)
     .await
     .context("Failed to read group members")?;
-    let waiting: Vec<WaitingRow> = sqlx::query_as(
-        "SELECT id, service_id, queued_at, opened_at, queue_front, route_group_id, route_agent_id
-         FROM conversations WHERE status = 'queued'",
-    )
-    .fetch_all(&mut *conn)
-    .await
-    .context("Failed to read the queue")?;
     let service_groups: Vec<(i64, i64)> = sqlx::query_as(
         "SELECT s.service_id, s.group_id FROM service_groups s
          JOIN agent_groups g ON g.id = s.group_id WHERE g.active = 1",
@@ -229,14 +233,24 @@ pub async fn present_agents(conn: &mut AnyConnection) -> anyhow::Result<Vec<(i64
     .context("Failed to list present agents")
 }
 
-/// The agent's console is connected now.
-pub async fn touch(pool: &AnyPool, user_id: i64, now: DateTime<Utc>) -> anyhow::Result<()> {
-    sqlx::query("UPDATE agent_states SET last_seen_at = $1 WHERE user_id = $2")
-        .bind(to_millis(now))
-        .bind(user_id)
+/// These agents' consoles are connected now (one statement for all of an instance's).
+pub async fn touch(pool: &AnyPool, user_ids: &[i64], now: DateTime<Utc>) -> anyhow::Result<()> {
+    if user_ids.is_empty() {
+        return Ok(());
+    }
+    let list = (2..user_ids.len() + 2)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!("UPDATE agent_states SET last_seen_at = $1 WHERE user_id IN ({list})");
+    let mut query = sqlx::query(&sql).bind(to_millis(now));
+    for id in user_ids {
+        query = query.bind(*id);
+    }
+    query
         .execute(pool)
         .await
-        .context("Failed to note an agent's console")?;
+        .context("Failed to note agents' consoles")?;
     Ok(())
 }
 

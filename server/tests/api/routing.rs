@@ -197,7 +197,8 @@ async fn a_console_away_past_the_grace_period_gives_its_chats_back(db: TestDb) {
         app.store.clone(),
         std::sync::Arc::new(tokio::sync::Notify::new()),
     )
-    .with_grace(std::time::Duration::from_secs(60));
+    .with_grace(std::time::Duration::from_secs(60))
+    .with_departure_checks_every(std::time::Duration::ZERO);
     arrivals(&app, service, 1).await;
     router.route_now().await.expect("routed");
     assert_eq!(open_per_agent(&app.store, agents[0]).await, 1);
