@@ -1,9 +1,12 @@
-import { BrowserContext, expect, Page, test, WebSocketRoute } from "@playwright/test";
+import { Browser, BrowserContext, expect, Page, test, WebSocketRoute } from "@playwright/test";
 import { customerWrites, login, users } from "./helpers";
 
 test.describe.configure({ timeout: 180_000 });
 
-async function agentConsole(context: BrowserContext, user: { username: string; password: string }): Promise<Page> {
+/** An agent's console in their own browser context (their own session cookie). */
+async function agentConsole(browser: Browser, baseURL: string | undefined, user: { username: string; password: string }): Promise<Page> {
+  const context = await browser.newContext({ locale: "en-US" });
+  await context.grantPermissions(["notifications"], { origin: baseURL });
   const page = await context.newPage();
   await login(page, user.username, user.password);
   await expect(page).toHaveURL(/\/console$/);
@@ -22,11 +25,16 @@ const names = [
 ];
 
 test("two agents and ten customers: fair distribution, the 8-position cap, pause, answer", async ({ browser, baseURL }) => {
-  const agents = await browser.newContext({ locale: "en-US" });
-  await agents.grantPermissions(["notifications"], { origin: baseURL });
-  const customers = await browser.newContext({ locale: "pt-BR" });
-  const reviewer = await agentConsole(agents, users.reviewer);
-  const ana = await agentConsole(agents, users.ana);
+  // Each customer in their own browser context: the sandbox page remembers its customer.
+  const customers: BrowserContext[] = [];
+  const customer = async (name: string) => {
+    const context = await browser.newContext({ locale: "pt-BR" });
+    customers.push(context);
+    return customerWrites(context, name, `Olá, sou ${name}`);
+  };
+  const reviewer = await agentConsole(browser, baseURL, users.reviewer);
+  // Ana's console speaks her language (pt-BR): positions are checked by their figures.
+  const ana = await agentConsole(browser, baseURL, users.ana);
   expect(await ana.evaluate(() => Notification.permission)).toBe("granted");
   await setPresence(reviewer, "operating");
   await setPresence(ana, "operating");
@@ -34,16 +42,16 @@ test("two agents and ten customers: fair distribution, the 8-position cap, pause
   // Two customers, two agents: one each (the least loaded gets the next).
   const pages: Page[] = [];
   for (const name of names.slice(0, 2)) {
-    pages.push(await customerWrites(customers, name, `Olá, sou ${name}`));
+    pages.push(await customer(name));
   }
   await expect(reviewer.getByTestId("positions")).toHaveText("Positions 1/8", { timeout: 15_000 });
-  await expect(ana.getByTestId("positions")).toHaveText("Positions 1/8", { timeout: 15_000 });
+  await expect(ana.getByTestId("positions")).toHaveText(/ 1\/8$/, { timeout: 15_000 });
 
   // Ana pauses: she keeps her chat, and the next eight all go to the reviewer — seven fit
   // (8/8), the last one waits in the queue.
   await setPresence(ana, "paused:lunch");
   for (const name of names.slice(2)) {
-    pages.push(await customerWrites(customers, name, `Olá, sou ${name}`));
+    pages.push(await customer(name));
   }
   await expect(reviewer.getByTestId("positions")).toHaveText("Positions 8/8", { timeout: 20_000 });
   await expect(reviewer.locator(".tile")).toHaveCount(8);
@@ -52,14 +60,20 @@ test("two agents and ten customers: fair distribution, the 8-position cap, pause
 
   // Back from lunch, Ana gets the waiting conversation at once.
   await setPresence(ana, "operating");
-  await expect(ana.getByTestId("positions")).toHaveText("Positions 2/8", { timeout: 15_000 });
+  await expect(ana.getByTestId("positions")).toHaveText(/ 2\/8$/, { timeout: 15_000 });
   await expect(reviewer.locator(".tile")).toHaveCount(8);
 
   // The reviewer answers one of them; the customer sees it.
   const last = names[8];
   await reviewer.locator(".tile", { hasText: last }).click();
   await expect(reviewer.locator(".chat-header h2")).toHaveText(last);
-  await reviewer.locator(".composer textarea").fill(`Oi ${last}, como posso ajudar?`);
+  const draft = `Oi ${last}, como posso ajudar?`;
+  await reviewer.locator(".composer textarea").fill(draft);
+  // The customer writes again while the agent types: the message appears, the draft stays.
+  await pages[8].locator("#text").fill("Ainda está aí?");
+  await pages[8].locator("#text").press("Enter");
+  await expect(reviewer.locator(".bubble.in").last()).toContainText("Ainda está aí?", { timeout: 15_000 });
+  await expect(reviewer.locator(".composer textarea")).toHaveValue(draft);
   await reviewer.locator(".composer textarea").press("Enter");
   await expect(pages[8].locator("#messages .page")).toContainText("como posso ajudar?", { timeout: 15_000 });
   await reviewer.screenshot({ path: "test-results/console-answer-one-of-eight.png" });
@@ -74,8 +88,9 @@ test("two agents and ten customers: fair distribution, the 8-position cap, pause
     }
     await setPresence(page, "offline");
   }
-  await agents.close();
-  await customers.close();
+  await reviewer.context().close();
+  await ana.context().close();
+  for (const context of customers) await context.close();
 });
 
 test("a console that loses its connection shows every message once, in order, when it is back", async ({ browser }) => {

@@ -8,6 +8,8 @@ use crate::api::console::{close_conversation, conversation_messages};
 use crate::error::AppError;
 use crate::format::{format_datetime, format_time};
 use crate::i18n::*;
+use chrono::{DateTime, FixedOffset};
+
 use crate::model::console::{ChatMessage, ConversationTile};
 use crate::ui::components::ErrorMessage;
 
@@ -34,7 +36,7 @@ fn failure_name(locale: Locale, reason: &str) -> &'static str {
 
 /// The selected conversation: its history, the 24-hour window, the composer, the actions.
 #[component]
-pub fn ChatPane(tiles: Resource<Result<Vec<ConversationTile>, AppError>>) -> impl IntoView {
+pub fn ChatPane(tiles: RwSignal<Vec<ConversationTile>>) -> impl IntoView {
     let i18n = use_i18n();
     let context = expect_context::<ConsoleContext>();
     let error = RwSignal::new(None::<AppError>);
@@ -59,31 +61,43 @@ pub fn ChatPane(tiles: Resource<Result<Vec<ConversationTile>, AppError>>) -> imp
     });
     let tile = move || {
         let selected = context.selected.get()?;
-        tiles.get()?.ok()?.into_iter().find(|t| t.id == selected)
+        tiles.with(|list| list.iter().find(|t| t.id == selected).cloned())
     };
+    // Drawn again only for another conversation (or an accepted offer): the tiles reload on
+    // every event, and the draft in the composer must survive that.
+    let shown = Memo::new(move |_| tile().map(|t| (t.id, t.offered_until)));
     view! {
         <section class="chat">
-            {move || match tile() {
+            {move || match shown.get() {
                 None => view! { <p class="empty">{t!(i18n, console.pick)}</p> }.into_any(),
-                Some(tile) => view! { <Conversation tile error /> }.into_any(),
+                Some((id, offered_until)) => {
+                    view! { <Conversation id offered_until tile=Signal::derive(tile) error /> }.into_any()
+                }
             }}
         </section>
     }
 }
 
 #[component]
-fn Conversation(tile: ConversationTile, error: RwSignal<Option<AppError>>) -> impl IntoView {
+fn Conversation(
+    id: i64,
+    offered_until: Option<DateTime<FixedOffset>>,
+    tile: Signal<Option<ConversationTile>>,
+    error: RwSignal<Option<AppError>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let context = expect_context::<ConsoleContext>();
-    let id = tile.id;
-    let window_ends = tile
-        .last_customer_message_at
-        .map(|at| at + chrono::Duration::hours(24));
-    let header_name = {
-        let tile = tile.clone();
-        move || display_name(i18n.get_locale(), &tile)
+    let window_ends = move || {
+        tile.get()?
+            .last_customer_message_at
+            .map(|at| at + chrono::Duration::hours(24))
     };
-    let offered = tile.offered_until.is_some();
+    let header_name = move || {
+        tile.with(|t| t.as_ref().map(|t| display_name(i18n.get_locale(), t)))
+            .unwrap_or_default()
+    };
+    let service_name = move || tile.with(|t| t.as_ref().map(|t| t.service_name.clone()));
+    let offered = offered_until.is_some();
     let close = move |_| {
         spawn_local(async move {
             if let Err(failure) = close_conversation(id).await {
@@ -122,10 +136,10 @@ fn Conversation(tile: ConversationTile, error: RwSignal<Option<AppError>>) -> im
         <header class="chat-header">
             <div>
                 <h2>{header_name}</h2>
-                <span class="chat-service">{tile.service_name.clone()}</span>
+                <span class="chat-service">{service_name}</span>
             </div>
             <span class="window" data-testid="window">
-                {move || window_ends.map(|ends| {
+                {move || window_ends().map(|ends| {
                     let when = format_datetime(i18n.get_locale(), ends);
                     t_string!(i18n, console.window_until, when = when)
                 })}
@@ -134,7 +148,7 @@ fn Conversation(tile: ConversationTile, error: RwSignal<Option<AppError>>) -> im
         </header>
         {list}
         {move || error.get().map(|error| view! { <p class="form-error"><ErrorMessage error /></p> })}
-        {match tile.offered_until {
+        {match offered_until {
             Some(until) => view! { <Offer conversation=id until error /> }.into_any(),
             None => view! { <Composer conversation=id error /> }.into_any(),
         }}

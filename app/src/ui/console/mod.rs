@@ -154,9 +154,13 @@ pub fn ConsoleView() -> impl IntoView {
     provide_context(context);
     let status = Resource::new(move || context.refresh.get(), |_| console_status());
     let tiles = Resource::new(move || context.refresh.get(), |_| my_conversations());
+    // The chat pane reads the tiles from a signal, not the resource: a resource read there
+    // would put the whole console back to "Loading…" each time the tiles reload.
+    let tile_list = RwSignal::new(Vec::<ConversationTile>::new());
     // The first conversation opens by itself; a closed one gives way to the next.
     Effect::new(move |_| {
         if let Some(Ok(list)) = tiles.get() {
+            tile_list.set(list.clone());
             let current = context.selected.get_untracked();
             if current.is_none_or(|id| list.iter().all(|t| t.id != id)) {
                 context.selected.set(list.first().map(|t| t.id));
@@ -173,7 +177,7 @@ pub fn ConsoleView() -> impl IntoView {
             </Show>
             <div class="console-body">
                 <Tiles tiles />
-                <ChatPane tiles />
+                <ChatPane tiles=tile_list />
             </div>
         </main>
     }
