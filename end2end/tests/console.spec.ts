@@ -57,3 +57,52 @@ test("a paused agent keeps their chat and the status reads in Portuguese", async
   await expect(page.locator(".presence")).toHaveAttribute("data-presence", "offline");
   await context.close();
 });
+
+// A tiny valid PNG (1×1), so both browsers can draw it.
+const PNG = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==",
+  "base64",
+);
+
+test("the agent sends a picture, then transfers the chat to a colleague", async ({ browser }) => {
+  const reviewerContext = await browser.newContext({ locale: "en-US" });
+  const anaContext = await browser.newContext({ locale: "pt-BR" });
+  const customerContext = await browser.newContext({ locale: "pt-BR" });
+  const reviewer = await reviewerContext.newPage();
+  await login(reviewer, users.reviewer.username, users.reviewer.password);
+  await expect(reviewer.locator("body[data-hydrated]")).toBeAttached();
+  await reviewer.locator("select[name=presence]").selectOption("operating");
+  await expect(reviewer.locator(".presence")).toHaveAttribute("data-presence", "operating");
+  const customer = await customerWrites(customerContext, "Olga Pires", "Podem me mandar a foto do produto?");
+  await expect(reviewer.locator(".chat-header h2")).toHaveText("Olga Pires", { timeout: 15_000 });
+
+  // A picture from the composer's clip: the customer receives it.
+  await reviewer.locator(".attach input[type=file]").setInputFiles({ name: "produto.png", mimeType: "image/png", buffer: PNG });
+  await expect(reviewer.locator(".bubble.out img")).toBeVisible({ timeout: 15_000 });
+  await expect(customer.locator("#messages .page img")).toBeVisible({ timeout: 15_000 });
+
+  // Ana is Operating; the reviewer hands the chat to her by name.
+  const ana = await anaContext.newPage();
+  await login(ana, users.ana.username, users.ana.password);
+  await expect(ana.locator("body[data-hydrated]")).toBeAttached();
+  await ana.locator("select[name=presence]").selectOption("operating");
+  await expect(ana.locator(".presence")).toHaveAttribute("data-presence", "operating");
+  await reviewer.locator(".transfer-chat").click();
+  const target = reviewer.locator(".transfer select");
+  await expect(target.locator("option", { hasText: "Ana Souza" })).toBeAttached();
+  await target.selectOption({ label: "Ana Souza (Operating, 0/8)" });
+  await reviewer.screenshot({ path: "test-results/console-transfer.png" });
+  await reviewer.locator(".transfer button[type=submit]").click();
+  await expect(reviewer.locator(".tile")).toHaveCount(0, { timeout: 15_000 });
+  await expect(ana.locator(".chat-header h2")).toHaveText("Olga Pires", { timeout: 15_000 });
+  await expect(ana.locator(".bubble.out img")).toBeVisible();
+  await ana.screenshot({ path: "test-results/console-transferred.png" });
+
+  await ana.locator(".close-chat").click();
+  await expect(ana.locator(".tile")).toHaveCount(0);
+  for (const page of [reviewer, ana]) {
+    await page.locator("select[name=presence]").selectOption("offline");
+    await expect(page.locator(".presence")).toHaveAttribute("data-presence", "offline");
+  }
+  for (const context of [reviewerContext, anaContext, customerContext]) await context.close();
+});

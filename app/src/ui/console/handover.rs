@@ -83,6 +83,7 @@ pub fn Transfer(conversation: i64, error: RwSignal<Option<AppError>>) -> impl In
     };
     // Erased: the chat header holding this would otherwise be too deep a type.
     view! {
+        <div class="transfer-wrap">
         <button class="transfer-chat" aria-expanded=move || open.get().to_string() on:click=move |_| open.update(|o| *o = !*o)>
             {t!(i18n, console.transfer)}
         </button>
@@ -121,6 +122,7 @@ pub fn Transfer(conversation: i64, error: RwSignal<Option<AppError>>) -> impl In
                 <button type="submit" class="primary">{t!(i18n, console.transfer)}</button>
             </form>
         </Show>
+        </div>
     }
     .into_any()
 }
