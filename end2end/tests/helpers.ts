@@ -5,6 +5,7 @@ export const users = {
   supervisor: { username: "supervisor", password: "supervisor-demo-2026", name: "Sara Supervisora", landing: "/admin" },
   ana: { username: "ana", password: "ana-demo-2026", name: "Ana Souza", landing: "/console" },
   reviewer: { username: "reviewer", password: "reviewer-demo-2026", name: "Meta Reviewer", landing: "/console" },
+  carlos: { username: "carlos", password: "carlos-demo-2026", name: "Carlos Lima", landing: "/console" },
 };
 
 /** Opens a page and waits until the WASM has hydrated it. */

@@ -144,3 +144,36 @@ test("a console that loses its connection shows every message once, in order, wh
   await agents.close();
   await customers.close();
 });
+
+test("an agent in manual answer mode is offered the chat, reads it, accepts and answers", async ({ browser }) => {
+  const agentContext = await browser.newContext({ locale: "pt-BR" });
+  const customerContext = await browser.newContext({ locale: "pt-BR" });
+  const carlos = await agentContext.newPage();
+  await login(carlos, users.carlos.username, users.carlos.password);
+  await expect(carlos.locator("body[data-hydrated]")).toBeAttached();
+  await setPresence(carlos, "operating");
+  await expect(carlos.getByTestId("positions")).toHaveText(/ 0\/4$/);
+  const customer = await customerWrites(customerContext, "Nina Campos", "Vocês entregam no sábado?");
+
+  // Offered: it holds a position, shows its countdown and can be read, not yet answered.
+  await expect(carlos.locator(".tile.offered")).toContainText("Nina Campos", { timeout: 15_000 });
+  await expect(carlos.locator(".offer")).toBeVisible();
+  await expect(carlos.locator(".offer-time")).toContainText(/\d+s/);
+  await expect(carlos.locator(".bubble.in")).toContainText("entregam no sábado");
+  await expect(carlos.locator(".composer")).toHaveCount(0);
+  await expect(carlos.getByTestId("positions")).toHaveText(/ 1\/4$/);
+  await carlos.screenshot({ path: "test-results/console-offer.png" });
+
+  await carlos.locator(".offer button.primary").click();
+  await expect(carlos.locator(".offer")).toHaveCount(0);
+  await expect(carlos.locator(".tile.offered")).toHaveCount(0);
+  await carlos.locator(".composer textarea").fill("Entregamos sim, das 9h às 13h.");
+  await carlos.locator(".composer textarea").press("Enter");
+  await expect(customer.locator("#messages .page")).toContainText("das 9h às 13h", { timeout: 15_000 });
+
+  await carlos.locator(".close-chat").click();
+  await expect(carlos.locator(".tile")).toHaveCount(0);
+  await setPresence(carlos, "offline");
+  await agentContext.close();
+  await customerContext.close();
+});

@@ -1,6 +1,7 @@
 //! `atende provision FILE`: idempotent upsert of the entities described in a TOML file.
 //! Users, services and agent groups; schedules and pause reasons join as their issues land.
 
+mod agent_settings;
 pub mod groups;
 
 use std::path::Path;
@@ -59,6 +60,10 @@ pub struct UserSpec {
     pub password: Option<SecretString>,
     #[serde(default = "default_active")]
     pub active: bool,
+    /// Agents only: simultaneous chats, 1–8 (default 8).
+    pub positions: Option<i64>,
+    /// Agents only: `automatic` (default) or `manual` (chats are offered to accept).
+    pub answer_mode: Option<String>,
 }
 
 fn default_locale() -> String {
@@ -120,6 +125,7 @@ struct ValidUser {
     locale: String,
     password: Option<NewPassword>,
     active: bool,
+    agent: Option<agent_settings::AgentSettings>,
 }
 
 fn validate(spec: UserSpec) -> anyhow::Result<ValidUser> {
@@ -136,7 +142,14 @@ fn validate(spec: UserSpec) -> anyhow::Result<ValidUser> {
         .map(NewPassword::parse)
         .transpose()
         .with_context(|| format!("user {username}"))?;
+    let agent = agent_settings::validate(
+        username.as_str(),
+        spec.role,
+        spec.positions,
+        spec.answer_mode.as_deref(),
+    )?;
     Ok(ValidUser {
+        agent,
         username,
         name,
         role: spec.role,
@@ -231,6 +244,9 @@ async fn apply_user(accounts: &AccountService, user: ValidUser) -> anyhow::Resul
         if !user.active {
             users::set_active(pool, id, false, Utc::now()).await?;
         }
+        if let Some(settings) = user.agent {
+            agent_settings::apply(pool, id, settings).await?;
+        }
         return Ok(Outcome::Created);
     };
     let mut changed = false;
@@ -263,6 +279,9 @@ async fn apply_user(accounts: &AccountService, user: ValidUser) -> anyhow::Resul
     if existing.active != user.active {
         users::set_active(pool, existing.id, user.active, Utc::now()).await?;
         changed = true;
+    }
+    if let Some(settings) = user.agent {
+        changed |= agent_settings::apply(pool, existing.id, settings).await?;
     }
     Ok(if changed {
         Outcome::Updated

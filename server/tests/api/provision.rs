@@ -19,6 +19,8 @@ username = "ana"
 display_name = "Ana Souza"
 role = "agent"
 password = "senha-da-ana"
+positions = 4
+answer_mode = "manual"
 
 [[users]]
 username = "sara"
@@ -54,6 +56,18 @@ async fn provisioning_is_idempotent_and_updates_what_changed(db: TestDb) {
         .expect("query")
         .expect("ana");
     assert_eq!(ana.display_name, "Ana S. Souza");
+    let settings: (i64, String) =
+        sqlx::query_as("SELECT positions, answer_mode FROM agent_states WHERE user_id = $1")
+            .bind(ana.id)
+            .fetch_one(app.store.pool())
+            .await
+            .expect("ana's settings");
+    assert_eq!(settings, (4, "manual".to_owned()));
+    let automatic = changed.replace("answer_mode = \"manual\"", "answer_mode = \"automatic\"");
+    let fourth = provision::apply(&app.accounts, &secret_box(), parse(&automatic))
+        .await
+        .expect("applied");
+    assert_eq!(fourth.updated, ["ana"]);
     assert_eq!(
         app.login(&client(), "sara", "outra-senha-sara")
             .await
@@ -86,4 +100,16 @@ async fn provisioning_refuses_invalid_entries(db: TestDb) {
     assert!(
         toml::from_str::<ProvisionFile>("[[users]]\nusername = \"x\"\nrole = \"root\"").is_err()
     );
+    for wrong in [
+        FILE.replace("positions = 4", "positions = 9"),
+        FILE.replace("answer_mode = \"manual\"", "answer_mode = \"sometimes\""),
+        FILE.replace("locale = \"en\"", "locale = \"en\"\npositions = 2"),
+    ] {
+        assert!(
+            provision::apply(&app.accounts, &secret_box(), parse(&wrong))
+                .await
+                .is_err(),
+            "{wrong}"
+        );
+    }
 }
