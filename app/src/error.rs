@@ -23,6 +23,11 @@ pub enum AppError {
     Forbidden,
     #[error("not found")]
     NotFound,
+    /// Someone else saved the record since it was read: nothing was overwritten.
+    #[error("changed by someone else")]
+    Conflict,
+    #[error("{field} is already in use")]
+    Taken { field: Field },
     #[error("internal error")]
     Internal,
     #[error("request failed: {0}")]
@@ -41,6 +46,10 @@ pub enum Field {
     PauseReason,
     TransferTarget,
     Attachment,
+    Role,
+    Positions,
+    AnswerMode,
+    Groups,
 }
 
 impl std::fmt::Display for Field {
@@ -54,6 +63,10 @@ impl std::fmt::Display for Field {
             Field::PauseReason => "pause_reason",
             Field::TransferTarget => "transfer_target",
             Field::Attachment => "attachment",
+            Field::Role => "role",
+            Field::Positions => "positions",
+            Field::AnswerMode => "answer_mode",
+            Field::Groups => "groups",
         };
         f.write_str(name)
     }
@@ -76,6 +89,8 @@ impl AppError {
             AppError::InvalidCredentials | AppError::Unauthenticated => 401,
             AppError::Forbidden => 403,
             AppError::NotFound => 404,
+            AppError::Conflict => 409,
+            AppError::Taken { .. } => 422,
             AppError::TooManyAttempts { .. } => 429,
             AppError::Required { .. } | AppError::TooLong { .. } | AppError::Invalid { .. } => 422,
             AppError::Request(_) => 400,

@@ -1,5 +1,6 @@
 //! The Atende server: HTTP, domain, store. `main.rs` only parses the command line.
 
+pub mod admin;
 pub mod auth;
 pub mod bootstrap;
 pub mod channels;

@@ -10,6 +10,7 @@ use app::server::{Services, SessionPolicy};
 use leptos::config::LeptosOptions;
 use tokio::net::TcpListener;
 
+use crate::admin::users::UserAdminService;
 use crate::auth::accounts::AccountService;
 use crate::channels::meta::credentials::{Credentials, MetaCredentials};
 use crate::channels::meta::delivery_writer::DeliveryWriter;
@@ -125,10 +126,13 @@ impl Application {
             live.clone(),
             time_zone,
         );
+        let console: Arc<dyn app::server::Console> = Arc::new(console);
+        let users = UserAdminService::new(store.clone(), router.clone(), console.clone());
         let services = Services {
             accounts: Arc::new(accounts),
             webhooks: Arc::new(WebhookInspection::new(store.clone(), time_zone)),
-            console: Arc::new(console),
+            console,
+            users: Arc::new(users),
             session_policy: SessionPolicy {
                 absolute_timeout: chrono::Duration::hours(settings.session_absolute_hours),
             },

@@ -1,5 +1,6 @@
 //! Types the browser and the server exchange.
 
+pub mod admin;
 pub mod console;
 
 use serde::{Deserialize, Serialize};

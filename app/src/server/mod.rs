@@ -7,5 +7,6 @@ pub mod session;
 
 pub use context::{client_ip, fail, services, session};
 pub use ports::{
-    Accounts, ClientIp, Console, LoginAttempt, Services, SessionPolicy, SessionUser, Webhooks,
+    Accounts, ClientIp, Console, LoginAttempt, Services, SessionPolicy, SessionUser, UserAdmin,
+    Webhooks,
 };

@@ -6,10 +6,11 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::error::AppError;
+use crate::model::admin::{GroupOption, UserDetail, UserForm, UserPage};
 use crate::model::console::{
     AgentStatus, ChatHistory, ConversationTile, Overview, Presence, TransferTargets, TransferTo,
 };
-use crate::model::{DeliveryIssue, Role};
+use crate::model::{CurrentUser, DeliveryIssue, Role};
 
 /// A login attempt as typed by the user (validated by the implementation).
 pub struct LoginAttempt {
@@ -108,6 +109,37 @@ pub trait Console: Send + Sync {
     async fn signed_out(&self, agent_id: i64) -> Result<(), AppError>;
 }
 
+/// The admin's user pages. `actor` is the signed-in admin or supervisor; a supervisor cannot
+/// see to admin accounts. Every change is audited.
+#[async_trait]
+pub trait UserAdmin: Send + Sync {
+    async fn list(
+        &self,
+        actor: &CurrentUser,
+        search: &str,
+        page: i64,
+    ) -> Result<UserPage, AppError>;
+    async fn get(&self, actor: &CurrentUser, id: i64) -> Result<UserDetail, AppError>;
+    /// Creates or updates (checking `version`); returns the user's id.
+    async fn save(&self, actor: &CurrentUser, form: UserForm) -> Result<i64, AppError>;
+    /// Sets a new password and ends the user's sessions.
+    async fn reset_password(
+        &self,
+        actor: &CurrentUser,
+        id: i64,
+        password: String,
+    ) -> Result<(), AppError>;
+    /// Disabling ends the user's sessions and gives their chats back to the queue.
+    async fn set_active(
+        &self,
+        actor: &CurrentUser,
+        id: i64,
+        active: bool,
+        version: i64,
+    ) -> Result<(), AppError>;
+    async fn groups(&self) -> Result<Vec<GroupOption>, AppError>;
+}
+
 /// Session limits beyond the store's idle expiry.
 #[derive(Debug, Clone, Copy)]
 pub struct SessionPolicy {
@@ -120,6 +152,7 @@ pub struct Services {
     pub accounts: Arc<dyn Accounts>,
     pub webhooks: Arc<dyn Webhooks>,
     pub console: Arc<dyn Console>,
+    pub users: Arc<dyn UserAdmin>,
     pub session_policy: SessionPolicy,
     /// The zone times are shown in (until users and services carry their own).
     pub time_zone: chrono_tz::Tz,

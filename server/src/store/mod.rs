@@ -14,6 +14,7 @@ pub mod messages;
 pub mod outbox;
 pub mod routing;
 pub mod services;
+pub mod user_admin;
 pub mod users;
 pub mod webhook_deliveries;
 

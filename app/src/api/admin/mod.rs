@@ -2,6 +2,8 @@
 
 mod delivery_issues;
 mod overview;
+mod users;
 
 pub use delivery_issues::*;
 pub use overview::*;
+pub use users::*;

@@ -20,6 +20,10 @@ fn field_name(locale: Locale, field: Field) -> &'static str {
         Field::PauseReason => td_string!(locale, fields.pause_reason),
         Field::TransferTarget => td_string!(locale, fields.transfer_target),
         Field::Attachment => td_string!(locale, fields.attachment),
+        Field::Role => td_string!(locale, fields.role),
+        Field::Positions => td_string!(locale, fields.positions),
+        Field::AnswerMode => td_string!(locale, fields.answer_mode),
+        Field::Groups => td_string!(locale, fields.groups),
     }
 }
 
@@ -52,6 +56,10 @@ pub fn message(locale: Locale, error: &AppError) -> String {
         AppError::Unauthenticated => td_string!(locale, errors.unauthenticated).to_owned(),
         AppError::Forbidden => td_string!(locale, errors.forbidden).to_owned(),
         AppError::NotFound => td_string!(locale, errors.not_found).to_owned(),
+        AppError::Conflict => td_string!(locale, errors.conflict).to_owned(),
+        AppError::Taken { field } => {
+            td_string!(locale, errors.taken, field = field_name(locale, *field))
+        }
         AppError::Internal => td_string!(locale, errors.internal).to_owned(),
         AppError::Request(_) => td_string!(locale, errors.request).to_owned(),
     }

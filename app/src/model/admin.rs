@@ -1,0 +1,77 @@
+//! What the admin area's pages and the server exchange.
+
+use serde::{Deserialize, Serialize};
+
+use super::Role;
+
+/// How a conversation reaches an agent: opened at once, or offered to accept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AnswerMode {
+    #[default]
+    Automatic,
+    Manual,
+}
+
+/// A user as the list shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserSummary {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub locale: String,
+    pub active: bool,
+    /// Agents only.
+    pub positions: Option<u8>,
+    pub answer_mode: Option<AnswerMode>,
+    pub groups: Vec<String>,
+}
+
+/// One page of the user list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserPage {
+    pub users: Vec<UserSummary>,
+    /// Users matching the search, on every page.
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+/// A user as the edit form shows them; `version` comes back with the save.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserDetail {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub locale: String,
+    pub active: bool,
+    pub positions: u8,
+    pub answer_mode: AnswerMode,
+    pub group_ids: Vec<i64>,
+    pub version: i64,
+}
+
+/// What the user form sends: a new user (`id` None, with a password) or changes to one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserForm {
+    pub id: Option<i64>,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub locale: String,
+    pub positions: u8,
+    pub answer_mode: AnswerMode,
+    pub group_ids: Vec<i64>,
+    /// Only for a new user (an existing one's is reset apart).
+    pub password: Option<String>,
+    /// The version the form was opened at (0 for a new user).
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupOption {
+    pub id: i64,
+    pub name: String,
+}

@@ -1,0 +1,3 @@
+//! The admin area's services (ManagerADM): each implements one of the app's admin ports.
+
+pub mod users;
