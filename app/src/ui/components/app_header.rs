@@ -19,11 +19,7 @@ pub fn AppHeader(user: CurrentUser) -> impl IntoView {
         }
     });
     let role = user.role;
-    let role_name = move || match role {
-        Role::Admin => t_string!(i18n, role.admin),
-        Role::Supervisor => t_string!(i18n, role.supervisor),
-        Role::Agent => t_string!(i18n, role.agent),
-    };
+    let role_name = move || crate::ui::pages::admin_users::role_label(i18n.get_locale(), role);
     let home_link = move || match role {
         Role::Agent => t_string!(i18n, nav.console),
         Role::Admin | Role::Supervisor => t_string!(i18n, nav.admin),

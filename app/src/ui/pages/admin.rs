@@ -2,7 +2,7 @@ use leptos::prelude::*;
 
 use crate::i18n::*;
 use crate::model::Role;
-use crate::ui::components::{AppHeader, DeliveryIssues, RequireRole, Supervision};
+use crate::ui::components::{AdminNav, AppHeader, DeliveryIssues, RequireRole, Supervision};
 
 /// The supervisors' and admins' area (ManagerADM), filled in by the admin issue.
 #[component]
@@ -14,6 +14,7 @@ pub fn AdminPage() -> impl IntoView {
             view! {
                 <AppHeader user=user />
                 <main class="page" data-page="admin">
+                    <AdminNav />
                     <h1>{t!(i18n, admin.title)}</h1>
                     <p class="empty">{t!(i18n, admin.empty)}</p>
                     <Supervision />

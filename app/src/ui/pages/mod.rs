@@ -1,10 +1,12 @@
 mod admin;
+pub mod admin_users;
 mod console;
 mod home;
 mod login;
 mod not_found;
 
 pub use admin::AdminPage;
+pub use admin_users::AdminUsersPage;
 pub use console::ConsolePage;
 pub use home::HomePage;
 pub use login::LoginPage;

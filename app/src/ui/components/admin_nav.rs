@@ -1,0 +1,18 @@
+use leptos::prelude::*;
+use leptos_router::hooks::use_location;
+
+use crate::i18n::*;
+
+/// The admin area's sections.
+#[component]
+pub fn AdminNav() -> impl IntoView {
+    let i18n = use_i18n();
+    let path = use_location().pathname;
+    let current = move |href: &'static str| move || (path.get() == href).then_some("page");
+    view! {
+        <nav class="admin-nav" aria-label=move || t_string!(i18n, admin.nav.label)>
+            <a href="/admin" aria-current=current("/admin")>{t!(i18n, admin.nav.overview)}</a>
+            <a href="/admin/users" aria-current=current("/admin/users")>{t!(i18n, admin.nav.users)}</a>
+        </nav>
+    }
+}

@@ -1,0 +1,58 @@
+import { expect, test } from "@playwright/test";
+import { customerWrites, login, users } from "./helpers";
+
+test("an admin creates an agent in the demo group; the next customer reaches her, no restart", async ({ browser }) => {
+  const adminContext = await browser.newContext({ locale: "en-US" });
+  const admin = await adminContext.newPage();
+  await login(admin, users.admin.username, users.admin.password);
+  await expect(admin).toHaveURL(/\/admin$/);
+  await admin.locator(".admin-nav a[href='/admin/users']").click();
+  await expect(admin.locator("body[data-hydrated]")).toBeAttached();
+  await expect(admin.locator("tr[data-user=reviewer]")).toBeVisible();
+
+  // The server's validation speaks the admin's language, field by field.
+  await admin.locator(".panel-head button.primary").click();
+  await admin.locator(".editor input[name=username]").fill("Dora Alves!");
+  await admin.locator(".editor input[name=display_name]").fill("Dora Alves");
+  await admin.locator(".editor input[name=password]").fill("dora-demo-2026");
+  await admin.locator(".editor button[type=submit]").click();
+  await expect(admin.locator(".editor .form-error")).toContainText("Usuário");
+
+  await admin.locator(".editor input[name=username]").fill("dora");
+  await admin.locator(".editor input[name=positions]").fill("2");
+  await admin.locator(".group-choices label", { hasText: "Atendimento Loja Demo" }).locator("input").check();
+  await admin.screenshot({ path: "test-results/admin-user-new.png" });
+  await admin.locator(".editor button[type=submit]").click();
+  await expect(admin.locator(".editor .notice-ok")).not.toBeEmpty();
+  const row = admin.locator("tr[data-user=dora]");
+  await expect(row).toContainText("Atendimento Loja Demo");
+  await expect(row).toContainText("2");
+  await admin.locator(".search").fill("dora");
+  await expect(admin.locator("table.users tbody tr")).toHaveCount(1);
+  await expect(admin.locator(".pager button").last()).toBeDisabled();
+  await expect(admin.locator(".pager button").last()).toHaveText(/Próxima|Next/);
+  await admin.screenshot({ path: "test-results/admin-users.png" });
+
+  // Dora signs in and goes Operating: the next sandbox customer's chat is hers.
+  const doraContext = await browser.newContext({ locale: "pt-BR" });
+  const dora = await doraContext.newPage();
+  await login(dora, "dora", "dora-demo-2026");
+  await expect(dora).toHaveURL(/\/console$/);
+  await expect(dora.locator("body[data-hydrated]")).toBeAttached();
+  await dora.locator("select[name=presence]").selectOption("operating");
+  await expect(dora.getByTestId("positions")).toHaveText(/ 0\/2$/);
+  const customerContext = await browser.newContext({ locale: "pt-BR" });
+  await customerWrites(customerContext, "Vera Reis", "Oi, alguém aí?");
+  await expect(dora.locator(".chat-header h2")).toHaveText("Vera Reis", { timeout: 15_000 });
+  await dora.locator(".close-chat").click();
+  await expect(dora.locator(".tile")).toHaveCount(0);
+
+  // Disabled by the admin: her session ends.
+  await admin.locator("tr[data-user=dora] button.link").click();
+  await expect(admin.locator(".editor input[name=display_name]")).toHaveValue("Dora Alves");
+  await admin.locator(".editor-extra button.danger").click();
+  await expect(admin.locator("tr[data-user=dora]")).toHaveClass(/disabled/);
+  await dora.reload();
+  await expect(dora).toHaveURL(/\/login/);
+  for (const context of [adminContext, doraContext, customerContext]) await context.close();
+});
