@@ -50,6 +50,9 @@ pub enum Field {
     Positions,
     AnswerMode,
     Groups,
+    Name,
+    Members,
+    Services,
 }
 
 impl std::fmt::Display for Field {
@@ -67,6 +70,9 @@ impl std::fmt::Display for Field {
             Field::Positions => "positions",
             Field::AnswerMode => "answer_mode",
             Field::Groups => "groups",
+            Field::Name => "name",
+            Field::Members => "members",
+            Field::Services => "services",
         };
         f.write_str(name)
     }

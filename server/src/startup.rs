@@ -10,6 +10,7 @@ use app::server::{Services, SessionPolicy};
 use leptos::config::LeptosOptions;
 use tokio::net::TcpListener;
 
+use crate::admin::groups::GroupAdminService;
 use crate::admin::users::UserAdminService;
 use crate::auth::accounts::AccountService;
 use crate::channels::meta::credentials::{Credentials, MetaCredentials};
@@ -133,6 +134,7 @@ impl Application {
             webhooks: Arc::new(WebhookInspection::new(store.clone(), time_zone)),
             console,
             users: Arc::new(users),
+            groups: Arc::new(GroupAdminService::new(store.clone(), router.clone())),
             session_policy: SessionPolicy {
                 absolute_timeout: chrono::Duration::hours(settings.session_absolute_hours),
             },

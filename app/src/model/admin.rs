@@ -75,3 +75,47 @@ pub struct GroupOption {
     pub id: i64,
     pub name: String,
 }
+
+/// A group as the list shows it: who is in it and which services it serves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupSummary {
+    pub id: i64,
+    pub name: String,
+    pub active: bool,
+    pub members: Vec<String>,
+    pub services: Vec<String>,
+}
+
+/// A group as its form shows it; `version` comes back with the save.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupDetail {
+    pub id: i64,
+    pub name: String,
+    pub active: bool,
+    pub member_ids: Vec<i64>,
+    pub service_ids: Vec<i64>,
+    pub version: i64,
+}
+
+/// What the group form sends: a new group (`id` None) or changes to one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupForm {
+    pub id: Option<i64>,
+    pub name: String,
+    pub member_ids: Vec<i64>,
+    pub service_ids: Vec<i64>,
+    pub version: i64,
+}
+
+/// What a group can hold: the active agents and the services.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupChoices {
+    pub agents: Vec<Choice>,
+    pub services: Vec<Choice>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Choice {
+    pub id: i64,
+    pub name: String,
+}

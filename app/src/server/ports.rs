@@ -6,7 +6,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::error::AppError;
-use crate::model::admin::{GroupOption, UserDetail, UserForm, UserPage};
+use crate::model::admin::{
+    GroupChoices, GroupDetail, GroupForm, GroupOption, GroupSummary, UserDetail, UserForm, UserPage,
+};
 use crate::model::console::{
     AgentStatus, ChatHistory, ConversationTile, Overview, Presence, TransferTargets, TransferTo,
 };
@@ -140,6 +142,24 @@ pub trait UserAdmin: Send + Sync {
     async fn groups(&self) -> Result<Vec<GroupOption>, AppError>;
 }
 
+/// The admin's group pages: a group's members (agents) and the services it serves. Every
+/// change is audited and versioned like the users'.
+#[async_trait]
+pub trait GroupAdmin: Send + Sync {
+    async fn list(&self) -> Result<Vec<GroupSummary>, AppError>;
+    async fn get(&self, id: i64) -> Result<GroupDetail, AppError>;
+    async fn save(&self, actor: &CurrentUser, form: GroupForm) -> Result<i64, AppError>;
+    /// A deactivated group routes nothing (its conversations wait for the service's others).
+    async fn set_active(
+        &self,
+        actor: &CurrentUser,
+        id: i64,
+        active: bool,
+        version: i64,
+    ) -> Result<(), AppError>;
+    async fn choices(&self) -> Result<GroupChoices, AppError>;
+}
+
 /// Session limits beyond the store's idle expiry.
 #[derive(Debug, Clone, Copy)]
 pub struct SessionPolicy {
@@ -153,6 +173,7 @@ pub struct Services {
     pub webhooks: Arc<dyn Webhooks>,
     pub console: Arc<dyn Console>,
     pub users: Arc<dyn UserAdmin>,
+    pub groups: Arc<dyn GroupAdmin>,
     pub session_policy: SessionPolicy,
     /// The zone times are shown in (until users and services carry their own).
     pub time_zone: chrono_tz::Tz,

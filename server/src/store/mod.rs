@@ -8,6 +8,7 @@ pub mod console;
 pub mod conversations;
 pub mod events;
 pub mod general_settings;
+pub mod group_admin;
 pub mod login_failures;
 pub mod media;
 pub mod messages;

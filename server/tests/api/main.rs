@@ -4,6 +4,7 @@
 mod graph_stub;
 mod helpers;
 
+mod admin_groups;
 mod admin_users;
 mod auth;
 mod console;

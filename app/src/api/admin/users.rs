@@ -8,7 +8,8 @@ use crate::model::admin::{GroupOption, UserDetail, UserForm, UserPage};
 
 /// The signed-in admin or supervisor, or the error to answer with.
 #[cfg(feature = "ssr")]
-async fn manager() -> Result<(crate::model::CurrentUser, crate::server::Services), AppError> {
+pub(super) async fn manager(
+) -> Result<(crate::model::CurrentUser, crate::server::Services), AppError> {
     use crate::model::Role;
     use crate::server::{fail, services, session, session::current_user};
 

@@ -24,6 +24,9 @@ fn field_name(locale: Locale, field: Field) -> &'static str {
         Field::Positions => td_string!(locale, fields.positions),
         Field::AnswerMode => td_string!(locale, fields.answer_mode),
         Field::Groups => td_string!(locale, fields.groups),
+        Field::Name => td_string!(locale, fields.name),
+        Field::Members => td_string!(locale, fields.members),
+        Field::Services => td_string!(locale, fields.services),
     }
 }
 

@@ -1,0 +1,245 @@
+//! The admin's group pages (implements the app's `GroupAdmin` port): a group's name, its
+//! members (active agents) and the services it serves. Each save is one transaction with its
+//! audit entry and a version check; routing reads groups on every pass and is woken at once.
+
+use std::collections::HashMap;
+
+use app::error::{AppError, Field};
+use app::model::admin::{Choice, GroupChoices, GroupDetail, GroupForm, GroupSummary};
+use app::model::CurrentUser;
+use app::server::GroupAdmin;
+use async_trait::async_trait;
+use chrono::Utc;
+use serde_json::{json, Map, Value};
+
+use crate::routing::Router;
+use crate::store::group_admin as queries;
+use crate::store::user_admin::audit;
+use crate::store::Store;
+
+const NAME_MAX: usize = 80;
+
+pub struct GroupAdminService {
+    store: Store,
+    router: Router,
+}
+
+fn internal(error: anyhow::Error) -> AppError {
+    tracing::error!(error = ?error, "Group administration failed");
+    AppError::Internal
+}
+
+/// Ids once each, in order.
+fn distinct(mut ids: Vec<i64>) -> Vec<i64> {
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+impl GroupAdminService {
+    pub fn new(store: Store, router: Router) -> Self {
+        GroupAdminService { store, router }
+    }
+
+    /// (members, services) of one group, as ids.
+    async fn contents(&self, id: i64) -> Result<(Vec<i64>, Vec<i64>), AppError> {
+        let pool = self.store.pool();
+        let members = queries::members(pool).await.map_err(internal)?;
+        let services = queries::services(pool).await.map_err(internal)?;
+        let pick = |rows: Vec<(i64, i64, String)>| {
+            distinct(
+                rows.into_iter()
+                    .filter(|(group, _, _)| *group == id)
+                    .map(|(_, item, _)| item)
+                    .collect(),
+            )
+        };
+        Ok((pick(members), pick(services)))
+    }
+
+    /// Checks the form; nothing is written until all of it is valid.
+    async fn validate(&self, form: GroupForm) -> Result<(String, Vec<i64>, Vec<i64>), AppError> {
+        let name = form.name.trim().to_owned();
+        if name.is_empty() {
+            return Err(AppError::Required { field: Field::Name });
+        }
+        if name.chars().count() > NAME_MAX {
+            return Err(AppError::TooLong {
+                field: Field::Name,
+                max: NAME_MAX,
+            });
+        }
+        let pool = self.store.pool();
+        if queries::name_taken(pool, &name, form.id)
+            .await
+            .map_err(internal)?
+        {
+            return Err(AppError::Taken { field: Field::Name });
+        }
+        let (agents, services) = queries::choices(pool).await.map_err(internal)?;
+        let members = distinct(form.member_ids);
+        if !members.iter().all(|m| agents.iter().any(|(id, _)| id == m)) {
+            return Err(AppError::Invalid {
+                field: Field::Members,
+            });
+        }
+        let served = distinct(form.service_ids);
+        if !served
+            .iter()
+            .all(|s| services.iter().any(|(id, _)| id == s))
+        {
+            return Err(AppError::Invalid {
+                field: Field::Services,
+            });
+        }
+        Ok((name, members, served))
+    }
+}
+
+#[async_trait]
+impl GroupAdmin for GroupAdminService {
+    async fn list(&self) -> Result<Vec<GroupSummary>, AppError> {
+        let pool = self.store.pool();
+        let groups = queries::all(pool).await.map_err(internal)?;
+        let mut members: HashMap<i64, Vec<String>> = HashMap::new();
+        for (group, _, name) in queries::members(pool).await.map_err(internal)? {
+            members.entry(group).or_default().push(name);
+        }
+        let mut services: HashMap<i64, Vec<String>> = HashMap::new();
+        for (group, _, name) in queries::services(pool).await.map_err(internal)? {
+            services.entry(group).or_default().push(name);
+        }
+        Ok(groups
+            .into_iter()
+            .map(|g| GroupSummary {
+                members: members.remove(&g.id).unwrap_or_default(),
+                services: services.remove(&g.id).unwrap_or_default(),
+                id: g.id,
+                name: g.name,
+                active: g.active == 1,
+            })
+            .collect())
+    }
+
+    async fn get(&self, id: i64) -> Result<GroupDetail, AppError> {
+        let group = queries::one(self.store.pool(), id)
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::NotFound)?;
+        let (member_ids, service_ids) = self.contents(id).await?;
+        Ok(GroupDetail {
+            id: group.id,
+            name: group.name,
+            active: group.active == 1,
+            member_ids,
+            service_ids,
+            version: group.version,
+        })
+    }
+
+    async fn save(&self, actor: &CurrentUser, form: GroupForm) -> Result<i64, AppError> {
+        let (id, version) = (form.id, form.version);
+        let (name, members, served) = self.validate(form).await?;
+        let now = Utc::now();
+        let before = match id {
+            Some(id) => Some((self.get(id).await?, self.contents(id).await?)),
+            None => None,
+        };
+        let mut tx = self
+            .store
+            .pool()
+            .begin()
+            .await
+            .map_err(|e| internal(e.into()))?;
+        let id = match id {
+            None => queries::insert(&mut tx, &name, now)
+                .await
+                .map_err(internal)?,
+            Some(id) => {
+                if !queries::rename(&mut tx, id, version, &name)
+                    .await
+                    .map_err(internal)?
+                {
+                    return Err(AppError::Conflict);
+                }
+                id
+            }
+        };
+        queries::set_contents(&mut tx, id, &members, &served)
+            .await
+            .map_err(internal)?;
+        let (action, changes) = match before {
+            None => (
+                "create",
+                json!({ "name": [Value::Null, name], "members": [Value::Null, members],
+                        "services": [Value::Null, served] }),
+            ),
+            Some((old, (old_members, old_services))) => {
+                let mut changes = Map::new();
+                for (field, was, now) in [
+                    ("name", json!(old.name), json!(name)),
+                    ("members", json!(old_members), json!(members)),
+                    ("services", json!(old_services), json!(served)),
+                ] {
+                    if was != now {
+                        changes.insert(field.to_owned(), json!([was, now]));
+                    }
+                }
+                ("update", Value::Object(changes))
+            }
+        };
+        audit(&mut tx, actor.id, "group", id, action, &changes, now)
+            .await
+            .map_err(internal)?;
+        tx.commit().await.map_err(|e| internal(e.into()))?;
+        tracing::info!(actor = actor.id, group = id, "Group saved");
+        self.router.wake();
+        Ok(id)
+    }
+
+    async fn set_active(
+        &self,
+        actor: &CurrentUser,
+        id: i64,
+        active: bool,
+        version: i64,
+    ) -> Result<(), AppError> {
+        let before = self.get(id).await?;
+        let now = Utc::now();
+        let mut tx = self
+            .store
+            .pool()
+            .begin()
+            .await
+            .map_err(|e| internal(e.into()))?;
+        if !queries::set_active(&mut tx, id, version, active)
+            .await
+            .map_err(internal)?
+        {
+            return Err(AppError::Conflict);
+        }
+        let action = if active { "enable" } else { "disable" };
+        let changes = json!({ "active": [before.active, active] });
+        audit(&mut tx, actor.id, "group", id, action, &changes, now)
+            .await
+            .map_err(internal)?;
+        tx.commit().await.map_err(|e| internal(e.into()))?;
+        self.router.wake();
+        Ok(())
+    }
+
+    async fn choices(&self) -> Result<GroupChoices, AppError> {
+        let (agents, services) = queries::choices(self.store.pool())
+            .await
+            .map_err(internal)?;
+        let to_choices = |rows: Vec<(i64, String)>| {
+            rows.into_iter()
+                .map(|(id, name)| Choice { id, name })
+                .collect()
+        };
+        Ok(GroupChoices {
+            agents: to_choices(agents),
+            services: to_choices(services),
+        })
+    }
+}

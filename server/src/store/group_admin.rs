@@ -1,0 +1,168 @@
+//! Queries of the admin's group pages: groups with their members and services, and the
+//! versioned writes a save makes (in the caller's transaction).
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use sqlx::{AnyConnection, AnyPool, FromRow};
+
+use super::to_millis;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct GroupRow {
+    pub id: i64,
+    pub name: String,
+    pub active: i64,
+    pub version: i64,
+}
+
+pub async fn all(pool: &AnyPool) -> anyhow::Result<Vec<GroupRow>> {
+    sqlx::query_as("SELECT id, name, active, version FROM agent_groups ORDER BY LOWER(name), id")
+        .fetch_all(pool)
+        .await
+        .context("Failed to list groups")
+}
+
+pub async fn one(pool: &AnyPool, id: i64) -> anyhow::Result<Option<GroupRow>> {
+    sqlx::query_as("SELECT id, name, active, version FROM agent_groups WHERE id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+        .context("Failed to read a group")
+}
+
+/// (group, member id, member name) of every group, by name.
+pub async fn members(pool: &AnyPool) -> anyhow::Result<Vec<(i64, i64, String)>> {
+    sqlx::query_as(
+        "SELECT m.group_id, u.id, u.display_name FROM group_members m
+         JOIN users u ON u.id = m.user_id ORDER BY LOWER(u.display_name)",
+    )
+    .fetch_all(pool)
+    .await
+    .context("Failed to list group members")
+}
+
+/// (group, service id, service name) of every group, by name.
+pub async fn services(pool: &AnyPool) -> anyhow::Result<Vec<(i64, i64, String)>> {
+    sqlx::query_as(
+        "SELECT g.group_id, s.id, s.name FROM service_groups g
+         JOIN services s ON s.id = g.service_id ORDER BY LOWER(s.name)",
+    )
+    .fetch_all(pool)
+    .await
+    .context("Failed to list the groups' services")
+}
+
+/// The active agents and all services, (id, name) by name: what a group can hold.
+pub async fn choices(pool: &AnyPool) -> anyhow::Result<(Vec<(i64, String)>, Vec<(i64, String)>)> {
+    let agents = sqlx::query_as(
+        "SELECT id, display_name FROM users WHERE role = 'agent' AND active = 1
+         ORDER BY LOWER(display_name)",
+    )
+    .fetch_all(pool)
+    .await
+    .context("Failed to list agents")?;
+    let services = sqlx::query_as("SELECT id, name FROM services ORDER BY LOWER(name)")
+        .fetch_all(pool)
+        .await
+        .context("Failed to list services")?;
+    Ok((agents, services))
+}
+
+/// Whether another group has this name.
+pub async fn name_taken(pool: &AnyPool, name: &str, except: Option<i64>) -> anyhow::Result<bool> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM agent_groups WHERE LOWER(name) = LOWER($1) AND id <> $2",
+    )
+    .bind(name)
+    .bind(except.unwrap_or(0))
+    .fetch_optional(pool)
+    .await
+    .context("Failed to check a group name")?;
+    Ok(found.is_some())
+}
+
+pub async fn insert(
+    conn: &mut AnyConnection,
+    name: &str,
+    now: DateTime<Utc>,
+) -> anyhow::Result<i64> {
+    sqlx::query_scalar("INSERT INTO agent_groups (name, created_at) VALUES ($1, $2) RETURNING id")
+        .bind(name)
+        .bind(to_millis(now))
+        .fetch_one(conn)
+        .await
+        .context("Failed to create a group")
+}
+
+/// Renames the group if it is still at `version`; false otherwise.
+pub async fn rename(
+    conn: &mut AnyConnection,
+    id: i64,
+    version: i64,
+    name: &str,
+) -> anyhow::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE agent_groups SET name = $1, version = version + 1 WHERE id = $2 AND version = $3",
+    )
+    .bind(name)
+    .bind(id)
+    .bind(version)
+    .execute(conn)
+    .await
+    .context("Failed to rename a group")?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn set_active(
+    conn: &mut AnyConnection,
+    id: i64,
+    version: i64,
+    active: bool,
+) -> anyhow::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE agent_groups SET active = $1, version = version + 1 WHERE id = $2 AND version = $3",
+    )
+    .bind(i64::from(active))
+    .bind(id)
+    .bind(version)
+    .execute(conn)
+    .await
+    .context("Failed to change whether a group is active")?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Makes the group hold exactly these members and serve exactly these services.
+pub async fn set_contents(
+    conn: &mut AnyConnection,
+    id: i64,
+    members: &[i64],
+    services: &[i64],
+) -> anyhow::Result<()> {
+    sqlx::query("DELETE FROM group_members WHERE group_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await
+        .context("Failed to clear a group's members")?;
+    for member in members {
+        sqlx::query("INSERT INTO group_members (group_id, user_id) VALUES ($1, $2)")
+            .bind(id)
+            .bind(member)
+            .execute(&mut *conn)
+            .await
+            .context("Failed to add a group member")?;
+    }
+    sqlx::query("DELETE FROM service_groups WHERE group_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await
+        .context("Failed to clear a group's services")?;
+    for service in services {
+        sqlx::query("INSERT INTO service_groups (service_id, group_id) VALUES ($1, $2)")
+            .bind(service)
+            .bind(id)
+            .execute(&mut *conn)
+            .await
+            .context("Failed to link a group to a service")?;
+    }
+    Ok(())
+}
