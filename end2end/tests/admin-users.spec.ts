@@ -50,9 +50,58 @@ test("an admin creates an agent in the demo group; the next customer reaches her
   // Disabled by the admin: her session ends.
   await admin.locator("tr[data-user=dora] button.link").click();
   await expect(admin.locator(".editor input[name=display_name]")).toHaveValue("Dora Alves");
-  await admin.locator(".editor-extra button.danger").click();
+  await admin.locator(".editor-extra button", { hasText: "Desativar" }).click();
   await expect(admin.locator("tr[data-user=dora]")).toHaveClass(/disabled/);
   await dora.reload();
   await expect(dora).toHaveURL(/\/login/);
   for (const context of [adminContext, doraContext, customerContext]) await context.close();
+});
+
+test("an admin creates a group serving the demo page; its agent takes the next customer", async ({ browser }) => {
+  const adminContext = await browser.newContext({ locale: "en-US" });
+  const admin = await adminContext.newPage();
+  await login(admin, users.admin.username, users.admin.password);
+  await expect(admin).toHaveURL(/\/admin$/);
+
+  // A new agent in no group yet.
+  await admin.goto("/admin/users");
+  await expect(admin.locator("body[data-hydrated]")).toBeAttached();
+  await admin.locator(".panel-head button.primary").click();
+  await admin.locator(".editor input[name=username]").fill("edu");
+  await admin.locator(".editor input[name=display_name]").fill("Edu Ramos");
+  await admin.locator(".editor input[name=password]").fill("edu-demo-2026");
+  await admin.locator(".editor button[type=submit]").click();
+  await expect(admin.locator("tr[data-user=edu]")).toBeVisible();
+
+  // The group: Edu, serving the demo page.
+  await admin.locator(".admin-nav a[href='/admin/groups']").click();
+  await expect(admin.locator("tr[data-group='Atendimento Loja Demo']")).toBeVisible();
+  await admin.locator(".panel-head button.primary").click();
+  await admin.locator(".editor input[name=name]").fill("Plantão");
+  await admin.locator(".editor label.check", { hasText: "Edu Ramos" }).locator("input").check();
+  await admin.locator(".editor label.check", { hasText: "Loja Demo (Messenger)" }).locator("input").check();
+  await admin.screenshot({ path: "test-results/admin-group-new.png" });
+  await admin.locator(".editor button[type=submit]").click();
+  await expect(admin.locator("tr[data-group='Plantão']")).toContainText("Edu Ramos");
+
+  const eduContext = await browser.newContext({ locale: "pt-BR" });
+  const edu = await eduContext.newPage();
+  await login(edu, "edu", "edu-demo-2026");
+  await expect(edu.locator("body[data-hydrated]")).toBeAttached();
+  await edu.locator("select[name=presence]").selectOption("operating");
+  await expect(edu.locator(".presence")).toHaveAttribute("data-presence", "operating");
+  const customerContext = await browser.newContext({ locale: "pt-BR" });
+  await customerWrites(customerContext, "Íris Mota", "Bom dia!");
+  await expect(edu.locator(".chat-header h2")).toHaveText("Íris Mota", { timeout: 15_000 });
+  await edu.locator(".close-chat").click();
+  await edu.locator("select[name=presence]").selectOption("offline");
+  await expect(edu.locator(".presence")).toHaveAttribute("data-presence", "offline");
+
+  // Deactivated, the group routes nothing more.
+  await admin.locator("tr[data-group='Plantão'] button.link").click();
+  await expect(admin.locator(".editor input[name=name]")).toHaveValue("Plantão");
+  await admin.locator(".editor-actions button", { hasText: "Desativar" }).click();
+  await expect(admin.locator("tr[data-group='Plantão']")).toHaveClass(/disabled/);
+  await admin.screenshot({ path: "test-results/admin-groups.png" });
+  for (const context of [adminContext, eduContext, customerContext]) await context.close();
 });

@@ -11,7 +11,9 @@ use leptos_router::{path, SsrMode};
 
 use crate::i18n::*;
 use crate::locale::cookie_options;
-use pages::{AdminPage, AdminUsersPage, ConsolePage, HomePage, LoginPage, NotFoundPage};
+use pages::{
+    AdminGroupsPage, AdminPage, AdminUsersPage, ConsolePage, HomePage, LoginPage, NotFoundPage,
+};
 
 /// The document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -47,6 +49,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/console") view=ConsolePage ssr=SsrMode::Async />
                     <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/users") view=AdminUsersPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/groups") view=AdminGroupsPage ssr=SsrMode::Async />
                 </Routes>
             </Router>
         </I18nContextProvider>

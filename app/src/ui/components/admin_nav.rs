@@ -13,6 +13,7 @@ pub fn AdminNav() -> impl IntoView {
         <nav class="admin-nav" aria-label=move || t_string!(i18n, admin.nav.label)>
             <a href="/admin" aria-current=current("/admin")>{t!(i18n, admin.nav.overview)}</a>
             <a href="/admin/users" aria-current=current("/admin/users")>{t!(i18n, admin.nav.users)}</a>
+            <a href="/admin/groups" aria-current=current("/admin/groups")>{t!(i18n, admin.nav.groups)}</a>
         </nav>
     }
 }

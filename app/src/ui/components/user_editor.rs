@@ -10,7 +10,7 @@ use crate::i18n::*;
 use crate::model::admin::{AnswerMode, UserDetail, UserForm};
 use crate::model::Role;
 use crate::ui::components::ErrorMessage;
-use crate::ui::pages::admin_users::{role_label, Editing};
+use crate::ui::pages::admin_users::{role_label, Editing, SaveFeedback};
 
 /// The form's fields, as signals.
 #[derive(Clone, Copy)]
@@ -76,7 +76,7 @@ pub fn UserEditor(
         move || editing.get(),
         |editing| async move {
             match editing {
-                Editing::User(id) => get_user(id).await.map(Some),
+                Editing::Existing(id) => get_user(id).await.map(Some),
                 _ => Ok(None),
             }
         },
@@ -90,7 +90,7 @@ pub fn UserEditor(
         None => {}
     });
     let id = move || match editing.get() {
-        Editing::User(id) => Some(id),
+        Editing::Existing(id) => Some(id),
         _ => None,
     };
     let submit = move |event: leptos::ev::SubmitEvent| {
@@ -107,23 +107,19 @@ pub fn UserEditor(
             password: id().is_none().then(|| fields.password.get_untracked()),
             version: fields.version.get_untracked(),
         };
+        let feedback = SaveFeedback {
+            editing,
+            error,
+            notice,
+            saved,
+        };
         spawn_local(async move {
-            match save_user(form).await {
-                Ok(saved_id) => {
-                    error.set(None);
-                    notice.set(Some(td_string!(
-                        i18n.get_locale_untracked(),
-                        admin.users.saved
-                    )));
-                    editing.set(Editing::User(saved_id));
-                    detail.refetch();
-                    saved.run(());
-                }
-                Err(failure) => {
-                    notice.set(None);
-                    error.set(Some(failure));
-                }
-            }
+            let result = save_user(form).await;
+            feedback.show(
+                result,
+                td_string!(i18n.get_locale_untracked(), admin.users.saved),
+            );
+            detail.refetch();
         });
     };
     let reset = move |_| {
@@ -161,7 +157,7 @@ pub fn UserEditor(
         });
     };
     let title = move || match editing.get() {
-        Editing::User(_) => t_string!(
+        Editing::Existing(_) => t_string!(
             i18n,
             admin.users.edit_title,
             name = fields.display_name.get()
@@ -264,7 +260,7 @@ pub fn UserEditor(
                             on:input=move |e| new_password.set(event_target_value(&e)) />
                     </label>
                     <button type="button" on:click=reset>{t!(i18n, admin.users.reset_password)}</button>
-                    <button type="button" class="danger" on:click=toggle>
+                    <button type="button" class:danger=move || fields.active.get() on:click=toggle>
                         {move || if fields.active.get() { t_string!(i18n, admin.users.disable) } else { t_string!(i18n, admin.users.enable) }}
                     </button>
                 </div>

@@ -8,12 +8,40 @@ use crate::model::admin::{AnswerMode, UserSummary};
 use crate::model::Role;
 use crate::ui::components::{AdminNav, AppHeader, ErrorMessage, RequireRole, UserEditor};
 
-/// Which user the editor shows: none, a new one, or one by id.
+/// Which record an editor shows: none, a new one, or one by id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Editing {
     Nobody,
     New,
-    User(i64),
+    Existing(i64),
+}
+
+/// What an editor does with a save's answer: show the saved record (and say so), or the error.
+#[derive(Clone, Copy)]
+pub struct SaveFeedback {
+    pub editing: RwSignal<Editing>,
+    pub error: RwSignal<Option<crate::error::AppError>>,
+    pub notice: RwSignal<Option<&'static str>>,
+    /// Tells the list to reload.
+    pub saved: Callback<()>,
+}
+
+impl SaveFeedback {
+    pub fn show(&self, result: Result<i64, crate::error::AppError>, saved_text: &'static str) {
+        match result {
+            Ok(id) => {
+                self.error.set(None);
+                self.notice.set(Some(saved_text));
+                // The editor reloads the record (its new version) when this changes.
+                self.editing.set(Editing::Existing(id));
+                self.saved.run(());
+            }
+            Err(failure) => {
+                self.notice.set(None);
+                self.error.set(Some(failure));
+            }
+        }
+    }
 }
 
 pub fn role_label(locale: Locale, role: Role) -> &'static str {
@@ -117,7 +145,7 @@ fn UserTable(users: Vec<UserSummary>, editing: RwSignal<Editing>) -> impl IntoVi
             view! {
                 <tr class:disabled=!active data-user=username>
                     <td>
-                        <button class="link" on:click=move |_| editing.set(Editing::User(id))>{user.display_name}</button>
+                        <button class="link" on:click=move |_| editing.set(Editing::Existing(id))>{user.display_name}</button>
                     </td>
                     <td>{user.username}</td>
                     <td>{move || role_label(i18n.get_locale(), role)}</td>

@@ -1,4 +1,5 @@
 mod admin;
+pub mod admin_groups;
 pub mod admin_users;
 mod console;
 mod home;
@@ -6,6 +7,7 @@ mod login;
 mod not_found;
 
 pub use admin::AdminPage;
+pub use admin_groups::AdminGroupsPage;
 pub use admin_users::AdminUsersPage;
 pub use console::ConsolePage;
 pub use home::HomePage;
