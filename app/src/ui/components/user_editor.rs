@@ -81,11 +81,20 @@ pub fn UserEditor(
             }
         },
     );
-    Effect::new(move |_| match detail.get() {
-        Some(Ok(user)) => {
-            fields.fill(user.as_ref());
+    // A new record starts blank at once (not when a server answer comes back, which could
+    // wipe what was typed meanwhile); an existing one fills in when it has loaded.
+    Effect::new(move |_| {
+        if editing.get() == Editing::New {
+            fields.fill(None);
             error.set(None);
         }
+    });
+    Effect::new(move |_| match detail.get() {
+        Some(Ok(Some(user))) => {
+            fields.fill(Some(&user));
+            error.set(None);
+        }
+        Some(Ok(None)) => {}
         Some(Err(failure)) => error.set(Some(failure)),
         None => {}
     });

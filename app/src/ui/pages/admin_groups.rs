@@ -6,7 +6,7 @@ use leptos::task::spawn_local;
 use crate::api::admin::{get_group, group_form_choices, list_groups, save_group, set_group_active};
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::model::admin::{Choice, GroupForm, GroupSummary};
+use crate::model::admin::{Choice, GroupDetail, GroupForm, GroupSummary};
 use crate::model::Role;
 use crate::ui::components::{AdminNav, AppHeader, ErrorMessage, RequireRole};
 use crate::ui::pages::admin_users::{Editing, SaveFeedback};
@@ -134,27 +134,24 @@ fn GroupEditor(editing: RwSignal<Editing>, saved: Callback<()>) -> impl IntoView
             None => Ok(None),
         }
     });
-    Effect::new(move |_| match detail.get() {
-        Some(Ok(group)) => {
-            name.set(group.as_ref().map(|g| g.name.clone()).unwrap_or_default());
-            members.set(
-                group
-                    .as_ref()
-                    .map(|g| g.member_ids.clone())
-                    .unwrap_or_default(),
-            );
-            services.set(
-                group
-                    .as_ref()
-                    .map(|g| g.service_ids.clone())
-                    .unwrap_or_default(),
-            );
-            version.set(group.as_ref().map(|g| g.version).unwrap_or(0));
-            active.set(group.as_ref().is_none_or(|g| g.active));
-            error.set(None);
+    let fill = move |group: Option<&GroupDetail>| {
+        name.set(group.map(|g| g.name.clone()).unwrap_or_default());
+        members.set(group.map(|g| g.member_ids.clone()).unwrap_or_default());
+        services.set(group.map(|g| g.service_ids.clone()).unwrap_or_default());
+        version.set(group.map(|g| g.version).unwrap_or(0));
+        active.set(group.is_none_or(|g| g.active));
+        error.set(None);
+    };
+    // A new group starts blank at once; an existing one fills in when it has loaded.
+    Effect::new(move |_| {
+        if editing.get() == Editing::New {
+            fill(None);
         }
+    });
+    Effect::new(move |_| match detail.get() {
+        Some(Ok(Some(group))) => fill(Some(&group)),
+        Some(Ok(None)) | None => {}
         Some(Err(failure)) => error.set(Some(failure)),
-        None => {}
     });
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
