@@ -105,3 +105,32 @@ test("an admin creates a group serving the demo page; its agent takes the next c
   await admin.screenshot({ path: "test-results/admin-groups.png" });
   for (const context of [adminContext, eduContext, customerContext]) await context.close();
 });
+
+test("an admin adds a pause reason; agents can pause with it until it stops being offered", async ({ browser }) => {
+  const adminContext = await browser.newContext({ locale: "pt-BR" });
+  const admin = await adminContext.newPage();
+  await login(admin, users.admin.username, users.admin.password);
+  await expect(admin).toHaveURL(/\/admin$/);
+  await admin.locator(".admin-nav a[href='/admin/pause-reasons']").click();
+  await expect(admin.locator("tr[data-reason=lunch]")).toContainText("Almoço");
+  await admin.locator("input[name=new_reason]").fill("Reunião");
+  await admin.locator(".inline-add button").click();
+  await expect(admin.locator("tr[data-reason='Reunião']")).toBeVisible();
+  await admin.screenshot({ path: "test-results/admin-pause-reasons.png" });
+
+  const anaContext = await browser.newContext({ locale: "pt-BR" });
+  const ana = await anaContext.newPage();
+  await login(ana, users.ana.username, users.ana.password);
+  await expect(ana.locator("body[data-hydrated]")).toBeAttached();
+  await ana.locator("select[name=presence]").selectOption("paused:Reunião");
+  await expect(ana.locator(".presence")).toHaveAttribute("data-presence", "paused:Reunião");
+  await ana.locator("select[name=presence]").selectOption("offline");
+  await expect(ana.locator(".presence")).toHaveAttribute("data-presence", "offline");
+
+  await admin.locator("tr[data-reason='Reunião'] td:last-child button").click();
+  await expect(admin.locator("tr[data-reason='Reunião']")).toHaveClass(/disabled/);
+  await ana.reload();
+  await expect(ana.locator("body[data-hydrated]")).toBeAttached();
+  await expect(ana.locator("select[name=presence] option[value='paused:Reunião']")).toHaveCount(0);
+  for (const context of [adminContext, anaContext]) await context.close();
+});

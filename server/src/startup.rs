@@ -11,6 +11,7 @@ use leptos::config::LeptosOptions;
 use tokio::net::TcpListener;
 
 use crate::admin::groups::GroupAdminService;
+use crate::admin::pause_reasons::PauseReasonAdminService;
 use crate::admin::users::UserAdminService;
 use crate::auth::accounts::AccountService;
 use crate::channels::meta::credentials::{Credentials, MetaCredentials};
@@ -135,6 +136,7 @@ impl Application {
             console,
             users: Arc::new(users),
             groups: Arc::new(GroupAdminService::new(store.clone(), router.clone())),
+            pause_reasons: Arc::new(PauseReasonAdminService::new(store.clone())),
             session_policy: SessionPolicy {
                 absolute_timeout: chrono::Duration::hours(settings.session_absolute_hours),
             },

@@ -119,3 +119,13 @@ pub struct Choice {
     pub id: i64,
     pub name: String,
 }
+
+/// A reason agents can give for a pause. The four built in (lunch, break, training,
+/// feedback) are codes each language names; the others are shown as typed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PauseReason {
+    pub id: i64,
+    pub name: String,
+    pub active: bool,
+    pub version: i64,
+}

@@ -7,7 +7,8 @@ use async_trait::async_trait;
 
 use crate::error::AppError;
 use crate::model::admin::{
-    GroupChoices, GroupDetail, GroupForm, GroupOption, GroupSummary, UserDetail, UserForm, UserPage,
+    GroupChoices, GroupDetail, GroupForm, GroupOption, GroupSummary, PauseReason, UserDetail,
+    UserForm, UserPage,
 };
 use crate::model::console::{
     AgentStatus, ChatHistory, ConversationTile, Overview, Presence, TransferTargets, TransferTo,
@@ -160,6 +161,28 @@ pub trait GroupAdmin: Send + Sync {
     async fn choices(&self) -> Result<GroupChoices, AppError>;
 }
 
+/// The admin's pause reasons: the list agents choose from when they pause.
+#[async_trait]
+pub trait PauseReasonAdmin: Send + Sync {
+    async fn list(&self) -> Result<Vec<PauseReason>, AppError>;
+    /// Adds (`id` None) or renames a reason; returns its id.
+    async fn save(
+        &self,
+        actor: &CurrentUser,
+        id: Option<i64>,
+        name: String,
+        version: i64,
+    ) -> Result<i64, AppError>;
+    /// An inactive reason is no longer offered; agents paused with it stay paused.
+    async fn set_active(
+        &self,
+        actor: &CurrentUser,
+        id: i64,
+        active: bool,
+        version: i64,
+    ) -> Result<(), AppError>;
+}
+
 /// Session limits beyond the store's idle expiry.
 #[derive(Debug, Clone, Copy)]
 pub struct SessionPolicy {
@@ -174,6 +197,7 @@ pub struct Services {
     pub console: Arc<dyn Console>,
     pub users: Arc<dyn UserAdmin>,
     pub groups: Arc<dyn GroupAdmin>,
+    pub pause_reasons: Arc<dyn PauseReasonAdmin>,
     pub session_policy: SessionPolicy,
     /// The zone times are shown in (until users and services carry their own).
     pub time_zone: chrono_tz::Tz,

@@ -205,25 +205,17 @@ impl GroupAdmin for GroupAdminService {
         version: i64,
     ) -> Result<(), AppError> {
         let before = self.get(id).await?;
-        let now = Utc::now();
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(|e| internal(e.into()))?;
-        if !queries::set_active(&mut tx, id, version, active)
-            .await
-            .map_err(internal)?
-        {
-            return Err(AppError::Conflict);
-        }
-        let action = if active { "enable" } else { "disable" };
-        let changes = json!({ "active": [before.active, active] });
-        audit(&mut tx, actor.id, "group", id, action, &changes, now)
-            .await
-            .map_err(internal)?;
-        tx.commit().await.map_err(|e| internal(e.into()))?;
+        let record = super::Switchable::Group;
+        super::switch_active(
+            &self.store,
+            actor.id,
+            record,
+            id,
+            before.active,
+            active,
+            version,
+        )
+        .await?;
         self.router.wake();
         Ok(())
     }

@@ -113,24 +113,6 @@ pub async fn rename(
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn set_active(
-    conn: &mut AnyConnection,
-    id: i64,
-    version: i64,
-    active: bool,
-) -> anyhow::Result<bool> {
-    let done = sqlx::query(
-        "UPDATE agent_groups SET active = $1, version = version + 1 WHERE id = $2 AND version = $3",
-    )
-    .bind(i64::from(active))
-    .bind(id)
-    .bind(version)
-    .execute(conn)
-    .await
-    .context("Failed to change whether a group is active")?;
-    Ok(done.rows_affected() == 1)
-}
-
 /// Makes the group hold exactly these members and serve exactly these services.
 pub async fn set_contents(
     conn: &mut AnyConnection,

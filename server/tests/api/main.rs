@@ -5,6 +5,7 @@ mod graph_stub;
 mod helpers;
 
 mod admin_groups;
+mod admin_pause_reasons;
 mod admin_users;
 mod auth;
 mod console;

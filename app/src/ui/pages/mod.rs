@@ -1,5 +1,6 @@
 mod admin;
 pub mod admin_groups;
+mod admin_pause_reasons;
 pub mod admin_users;
 mod console;
 mod home;
@@ -8,6 +9,7 @@ mod not_found;
 
 pub use admin::AdminPage;
 pub use admin_groups::AdminGroupsPage;
+pub use admin_pause_reasons::AdminPauseReasonsPage;
 pub use admin_users::AdminUsersPage;
 pub use console::ConsolePage;
 pub use home::HomePage;

@@ -1,0 +1,158 @@
+//! The admin's pause reasons (implements the app's `PauseReasonAdmin` port): names are unique
+//! whatever the case, saves are versioned and audited, and the console offers the active ones
+//! from its next status read.
+
+use app::error::{AppError, Field};
+use app::model::admin::PauseReason;
+use app::model::CurrentUser;
+use app::server::PauseReasonAdmin;
+use async_trait::async_trait;
+use chrono::Utc;
+use serde_json::{json, Value};
+
+use crate::store::user_admin::audit;
+use crate::store::Store;
+
+const NAME_MAX: usize = 60;
+
+pub struct PauseReasonAdminService {
+    store: Store,
+}
+
+fn internal(error: anyhow::Error) -> AppError {
+    tracing::error!(error = ?error, "Pause reason administration failed");
+    AppError::Internal
+}
+
+impl PauseReasonAdminService {
+    pub fn new(store: Store) -> Self {
+        PauseReasonAdminService { store }
+    }
+
+    async fn find(&self, id: i64) -> Result<PauseReason, AppError> {
+        self.list()
+            .await?
+            .into_iter()
+            .find(|reason| reason.id == id)
+            .ok_or(AppError::NotFound)
+    }
+}
+
+#[async_trait]
+impl PauseReasonAdmin for PauseReasonAdminService {
+    async fn list(&self) -> Result<Vec<PauseReason>, AppError> {
+        let rows: Vec<(i64, String, i64, i64)> =
+            sqlx::query_as("SELECT id, name, active, version FROM pause_reasons ORDER BY id")
+                .fetch_all(self.store.pool())
+                .await
+                .map_err(|e| internal(e.into()))?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, active, version)| PauseReason {
+                id,
+                name,
+                active: active == 1,
+                version,
+            })
+            .collect())
+    }
+
+    async fn save(
+        &self,
+        actor: &CurrentUser,
+        id: Option<i64>,
+        name: String,
+        version: i64,
+    ) -> Result<i64, AppError> {
+        let name = name.trim().to_owned();
+        if name.is_empty() {
+            return Err(AppError::Required { field: Field::Name });
+        }
+        if name.chars().count() > NAME_MAX {
+            return Err(AppError::TooLong {
+                field: Field::Name,
+                max: NAME_MAX,
+            });
+        }
+        let all = self.list().await?;
+        if all
+            .iter()
+            .any(|r| Some(r.id) != id && r.name.to_lowercase() == name.to_lowercase())
+        {
+            return Err(AppError::Taken { field: Field::Name });
+        }
+        let before = match id {
+            Some(id) => Some(self.find(id).await?),
+            None => None,
+        };
+        let now = Utc::now();
+        let mut tx = self
+            .store
+            .pool()
+            .begin()
+            .await
+            .map_err(|e| internal(e.into()))?;
+        let saved = match id {
+            None => sqlx::query_scalar("INSERT INTO pause_reasons (name) VALUES ($1) RETURNING id")
+                .bind(&name)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(|e| internal(e.into()))?,
+            Some(id) => {
+                let done = sqlx::query(
+                    "UPDATE pause_reasons SET name = $1, version = version + 1
+                     WHERE id = $2 AND version = $3",
+                )
+                .bind(&name)
+                .bind(id)
+                .bind(version)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| internal(e.into()))?;
+                if done.rows_affected() == 0 {
+                    return Err(AppError::Conflict);
+                }
+                id
+            }
+        };
+        let (action, was) = match before {
+            None => ("create", Value::Null),
+            Some(before) => ("update", json!(before.name)),
+        };
+        let changes = json!({ "name": [was, name] });
+        audit(
+            &mut tx,
+            actor.id,
+            "pause_reason",
+            saved,
+            action,
+            &changes,
+            now,
+        )
+        .await
+        .map_err(internal)?;
+        tx.commit().await.map_err(|e| internal(e.into()))?;
+        Ok(saved)
+    }
+
+    async fn set_active(
+        &self,
+        actor: &CurrentUser,
+        id: i64,
+        active: bool,
+        version: i64,
+    ) -> Result<(), AppError> {
+        let before = self.find(id).await?;
+        let record = super::Switchable::PauseReason;
+        super::switch_active(
+            &self.store,
+            actor.id,
+            record,
+            id,
+            before.active,
+            active,
+            version,
+        )
+        .await
+    }
+}
