@@ -129,7 +129,8 @@ impl Application {
             time_zone,
         );
         let console: Arc<dyn app::server::Console> = Arc::new(console);
-        let users = UserAdminService::new(store.clone(), router.clone(), console.clone());
+        let users =
+            UserAdminService::new(store.clone(), router.clone(), console.clone(), time_zone);
         let services = Services {
             accounts: Arc::new(accounts),
             webhooks: Arc::new(WebhookInspection::new(store.clone(), time_zone)),

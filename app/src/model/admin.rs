@@ -129,3 +129,19 @@ pub struct PauseReason {
     pub active: bool,
     pub version: i64,
 }
+
+/// One change in the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: chrono::DateTime<chrono::FixedOffset>,
+    /// Who made the change (their display name), if they still exist.
+    pub actor: Option<String>,
+    /// user, group, pause_reason, …
+    pub entity: String,
+    pub entity_id: i64,
+    /// create, update, enable, disable, reset_password
+    pub action: String,
+    /// JSON {field: [before, after]}.
+    pub changes: String,
+}

@@ -7,8 +7,8 @@ use async_trait::async_trait;
 
 use crate::error::AppError;
 use crate::model::admin::{
-    GroupChoices, GroupDetail, GroupForm, GroupOption, GroupSummary, PauseReason, UserDetail,
-    UserForm, UserPage,
+    AuditEntry, GroupChoices, GroupDetail, GroupForm, GroupOption, GroupSummary, PauseReason,
+    UserDetail, UserForm, UserPage,
 };
 use crate::model::console::{
     AgentStatus, ChatHistory, ConversationTile, Overview, Presence, TransferTargets, TransferTo,
@@ -141,6 +141,8 @@ pub trait UserAdmin: Send + Sync {
         version: i64,
     ) -> Result<(), AppError>;
     async fn groups(&self) -> Result<Vec<GroupOption>, AppError>;
+    /// The newest audit entries (every admin change), newest first, `before` an id to page.
+    async fn audit(&self, before: Option<i64>) -> Result<Vec<AuditEntry>, AppError>;
 }
 
 /// The admin's group pages: a group's members (agents) and the services it serves. Every

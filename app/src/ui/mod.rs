@@ -12,8 +12,8 @@ use leptos_router::{path, SsrMode};
 use crate::i18n::*;
 use crate::locale::cookie_options;
 use pages::{
-    AdminGroupsPage, AdminPage, AdminPauseReasonsPage, AdminUsersPage, ConsolePage, HomePage,
-    LoginPage, NotFoundPage,
+    AdminAuditPage, AdminGroupsPage, AdminPage, AdminPauseReasonsPage, AdminUsersPage, ConsolePage,
+    HomePage, LoginPage, NotFoundPage,
 };
 
 /// The document around the app, rendered on the server only.
@@ -52,6 +52,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/users") view=AdminUsersPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/groups") view=AdminGroupsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/pause-reasons") view=AdminPauseReasonsPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/audit") view=AdminAuditPage ssr=SsrMode::Async />
                 </Routes>
             </Router>
         </I18nContextProvider>

@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use app::error::{AppError, Field};
-use app::model::admin::{AnswerMode, GroupOption, UserDetail, UserForm, UserPage, UserSummary};
+use app::model::admin::{
+    AnswerMode, AuditEntry, GroupOption, UserDetail, UserForm, UserPage, UserSummary,
+};
 use app::model::CurrentUser;
 use app::model::Role;
 use app::server::{Console, UserAdmin};
@@ -30,6 +32,7 @@ pub struct UserAdminService {
     store: Store,
     router: Router,
     console: Arc<dyn Console>,
+    time_zone: chrono_tz::Tz,
 }
 
 fn internal(error: anyhow::Error) -> AppError {
@@ -68,11 +71,17 @@ fn mode_name(mode: AnswerMode) -> &'static str {
 }
 
 impl UserAdminService {
-    pub fn new(store: Store, router: Router, console: Arc<dyn Console>) -> Self {
+    pub fn new(
+        store: Store,
+        router: Router,
+        console: Arc<dyn Console>,
+        time_zone: chrono_tz::Tz,
+    ) -> Self {
         UserAdminService {
             store,
             router,
             console,
+            time_zone,
         }
     }
 
@@ -439,6 +448,28 @@ impl UserAdmin for UserAdminService {
             "User enabled or disabled"
         );
         Ok(())
+    }
+
+    async fn audit(&self, before: Option<i64>) -> Result<Vec<AuditEntry>, AppError> {
+        let rows = queries::audit_page(self.store.pool(), before.unwrap_or(i64::MAX), 50)
+            .await
+            .map_err(internal)?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(id, at, actor, entity, entity_id, action, changes)| AuditEntry {
+                    id,
+                    at: crate::store::from_millis(at)
+                        .with_timezone(&self.time_zone)
+                        .fixed_offset(),
+                    actor,
+                    entity,
+                    entity_id,
+                    action,
+                    changes,
+                },
+            )
+            .collect())
     }
 
     async fn groups(&self) -> Result<Vec<GroupOption>, AppError> {

@@ -247,3 +247,19 @@ pub async fn audit(
     .context("Failed to write the audit log")?;
     Ok(())
 }
+
+/// (id, at, actor name, entity, entity id, action, changes) of the newest audit entries.
+pub type AuditRow = (i64, i64, Option<String>, String, i64, String, String);
+
+pub async fn audit_page(pool: &AnyPool, before: i64, limit: i64) -> anyhow::Result<Vec<AuditRow>> {
+    sqlx::query_as(
+        "SELECT a.id, a.at, u.display_name, a.entity, a.entity_id, a.action, a.changes
+         FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
+         WHERE a.id < $1 ORDER BY a.id DESC LIMIT $2",
+    )
+    .bind(before)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+    .context("Failed to read the audit log")
+}

@@ -166,6 +166,15 @@ async fn a_second_save_of_the_same_version_is_refused_and_changes_are_audited(db
         update.get("locale").is_none(),
         "only what changed: {update}"
     );
+    // The audit page shows it, newest first, with who did it.
+    let (status, entries) = admin_call(&app, &admin, "audit", &[]).await;
+    assert_eq!(status, 200, "{entries}");
+    assert_eq!(entries[0]["action"], "update");
+    assert_eq!(entries[0]["entity_id"], id);
+    assert!(entries[0]["actor"].is_string(), "{entries}");
+    let older = entries[0]["id"].to_string();
+    let (_, before) = admin_call(&app, &admin, "audit", &[("before", &older)]).await;
+    assert_eq!(before[0]["action"], "create");
 }
 
 async fn supervisors_do_not_manage_admins_and_agents_manage_nobody(db: TestDb) {

@@ -77,3 +77,16 @@ pub async fn group_options() -> Result<Vec<GroupOption>, AppError> {
     let (_, services) = manager().await?;
     services.users.groups().await.map_err(crate::server::fail)
 }
+
+/// The audit log, newest first; `before` pages back from an entry id.
+#[server(endpoint = "admin/audit")]
+pub async fn audit_log(
+    before: Option<i64>,
+) -> Result<Vec<crate::model::admin::AuditEntry>, AppError> {
+    let (_, services) = manager().await?;
+    services
+        .users
+        .audit(before)
+        .await
+        .map_err(crate::server::fail)
+}

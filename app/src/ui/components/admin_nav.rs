@@ -15,6 +15,7 @@ pub fn AdminNav() -> impl IntoView {
             <a href="/admin/users" aria-current=current("/admin/users")>{t!(i18n, admin.nav.users)}</a>
             <a href="/admin/groups" aria-current=current("/admin/groups")>{t!(i18n, admin.nav.groups)}</a>
             <a href="/admin/pause-reasons" aria-current=current("/admin/pause-reasons")>{t!(i18n, admin.nav.pause_reasons)}</a>
+            <a href="/admin/audit" aria-current=current("/admin/audit")>{t!(i18n, admin.nav.audit)}</a>
         </nav>
     }
 }

@@ -1,4 +1,5 @@
 mod admin;
+mod admin_audit;
 pub mod admin_groups;
 mod admin_pause_reasons;
 pub mod admin_users;
@@ -8,6 +9,7 @@ mod login;
 mod not_found;
 
 pub use admin::AdminPage;
+pub use admin_audit::AdminAuditPage;
 pub use admin_groups::AdminGroupsPage;
 pub use admin_pause_reasons::AdminPauseReasonsPage;
 pub use admin_users::AdminUsersPage;
