@@ -41,22 +41,6 @@ impl GroupAdminService {
         GroupAdminService { store, router }
     }
 
-    /// (members, services) of one group, as ids.
-    async fn contents(&self, id: i64) -> Result<(Vec<i64>, Vec<i64>), AppError> {
-        let pool = self.store.pool();
-        let members = queries::members(pool).await.map_err(internal)?;
-        let services = queries::services(pool).await.map_err(internal)?;
-        let pick = |rows: Vec<(i64, i64, String)>| {
-            distinct(
-                rows.into_iter()
-                    .filter(|(group, _, _)| *group == id)
-                    .map(|(_, item, _)| item)
-                    .collect(),
-            )
-        };
-        Ok((pick(members), pick(services)))
-    }
-
     /// Checks the form; nothing is written until all of it is valid.
     async fn validate(&self, form: GroupForm) -> Result<(String, Vec<i64>, Vec<i64>), AppError> {
         let name = form.name.trim().to_owned();
@@ -126,7 +110,9 @@ impl GroupAdmin for GroupAdminService {
             .await
             .map_err(internal)?
             .ok_or(AppError::NotFound)?;
-        let (member_ids, service_ids) = self.contents(id).await?;
+        let (member_ids, service_ids) = queries::contents(self.store.pool(), id)
+            .await
+            .map_err(internal)?;
         Ok(GroupDetail {
             id: group.id,
             name: group.name,
@@ -142,7 +128,7 @@ impl GroupAdmin for GroupAdminService {
         let (name, members, served) = self.validate(form).await?;
         let now = Utc::now();
         let before = match id {
-            Some(id) => Some((self.get(id).await?, self.contents(id).await?)),
+            Some(id) => Some(self.get(id).await?),
             None => None,
         };
         let mut tx = self
@@ -174,12 +160,12 @@ impl GroupAdmin for GroupAdminService {
                 json!({ "name": [Value::Null, name], "members": [Value::Null, members],
                         "services": [Value::Null, served] }),
             ),
-            Some((old, (old_members, old_services))) => {
+            Some(old) => {
                 let mut changes = Map::new();
                 for (field, was, now) in [
                     ("name", json!(old.name), json!(name)),
-                    ("members", json!(old_members), json!(members)),
-                    ("services", json!(old_services), json!(served)),
+                    ("members", json!(old.member_ids), json!(members)),
+                    ("services", json!(old.service_ids), json!(served)),
                 ] {
                     if was != now {
                         changes.insert(field.to_owned(), json!([was, now]));

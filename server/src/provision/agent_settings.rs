@@ -60,16 +60,11 @@ pub async fn apply(pool: &AnyPool, user_id: i64, settings: AgentSettings) -> any
     if current == Some((i64::from(settings.positions), mode.to_owned())) {
         return Ok(false);
     }
-    sqlx::query(
-        "INSERT INTO agent_states (user_id, positions, answer_mode) VALUES ($1, $2, $3)
-         ON CONFLICT (user_id) DO UPDATE SET positions = excluded.positions,
-                                             answer_mode = excluded.answer_mode",
-    )
-    .bind(user_id)
-    .bind(i64::from(settings.positions))
-    .bind(mode)
-    .execute(pool)
-    .await
-    .context("Failed to set an agent's settings")?;
+    let mut conn = pool
+        .acquire()
+        .await
+        .context("Failed to reach the database")?;
+    crate::store::user_admin::set_agent_settings(&mut conn, user_id, settings.positions, mode)
+        .await?;
     Ok(true)
 }

@@ -52,6 +52,25 @@ pub async fn services(pool: &AnyPool) -> anyhow::Result<Vec<(i64, i64, String)>>
     .context("Failed to list the groups' services")
 }
 
+/// (member ids, service ids) of one group.
+pub async fn contents(pool: &AnyPool, id: i64) -> anyhow::Result<(Vec<i64>, Vec<i64>)> {
+    let members = sqlx::query_scalar(
+        "SELECT user_id FROM group_members WHERE group_id = $1 ORDER BY user_id",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await
+    .context("Failed to read a group's members")?;
+    let services = sqlx::query_scalar(
+        "SELECT service_id FROM service_groups WHERE group_id = $1 ORDER BY service_id",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await
+    .context("Failed to read a group's services")?;
+    Ok((members, services))
+}
+
 /// The active agents and all services, (id, name) by name: what a group can hold.
 pub async fn choices(pool: &AnyPool) -> anyhow::Result<(Vec<(i64, String)>, Vec<(i64, String)>)> {
     let agents = sqlx::query_as(
