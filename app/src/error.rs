@@ -28,6 +28,9 @@ pub enum AppError {
     Conflict,
     #[error("{field} is already in use")]
     Taken { field: Field },
+    /// The record is referenced (e.g. a service with conversations): deactivate it instead.
+    #[error("in use: deactivate it instead")]
+    InUse,
     #[error("internal error")]
     Internal,
     #[error("request failed: {0}")]
@@ -53,6 +56,22 @@ pub enum Field {
     Name,
     Members,
     Services,
+    Channel,
+    Cifra,
+    IntegrationUrl,
+    AccessToken,
+    Schedule,
+    TimeZone,
+    Intervals,
+    Exceptions,
+    Times,
+    SurveyQuestions,
+    Messages,
+    ClassificationCodes,
+    ExternalUrl,
+    InternalUrl,
+    AppSecret,
+    AttachmentLimit,
 }
 
 impl std::fmt::Display for Field {
@@ -73,6 +92,22 @@ impl std::fmt::Display for Field {
             Field::Name => "name",
             Field::Members => "members",
             Field::Services => "services",
+            Field::Channel => "channel",
+            Field::Cifra => "cifra",
+            Field::IntegrationUrl => "integration_url",
+            Field::AccessToken => "access_token",
+            Field::Schedule => "schedule",
+            Field::TimeZone => "time_zone",
+            Field::Intervals => "intervals",
+            Field::Exceptions => "exceptions",
+            Field::Times => "times",
+            Field::SurveyQuestions => "survey_questions",
+            Field::Messages => "messages",
+            Field::ClassificationCodes => "classification_codes",
+            Field::ExternalUrl => "external_url",
+            Field::InternalUrl => "internal_url",
+            Field::AppSecret => "app_secret",
+            Field::AttachmentLimit => "attachment_limit",
         };
         f.write_str(name)
     }
@@ -95,7 +130,7 @@ impl AppError {
             AppError::InvalidCredentials | AppError::Unauthenticated => 401,
             AppError::Forbidden => 403,
             AppError::NotFound => 404,
-            AppError::Conflict => 409,
+            AppError::Conflict | AppError::InUse => 409,
             AppError::Taken { .. } => 422,
             AppError::TooManyAttempts { .. } => 429,
             AppError::Required { .. } | AppError::TooLong { .. } | AppError::Invalid { .. } => 422,

@@ -9,6 +9,7 @@ pub mod error;
 pub mod format;
 pub mod locale;
 pub mod model;
+pub mod placeholders;
 #[cfg(feature = "ssr")]
 pub mod server;
 pub mod ui;

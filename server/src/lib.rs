@@ -9,6 +9,7 @@ pub mod config;
 pub mod console;
 pub mod domain;
 pub mod http;
+pub mod live_settings;
 pub mod media;
 pub mod provision;
 pub mod routing;

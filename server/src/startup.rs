@@ -12,6 +12,9 @@ use tokio::net::TcpListener;
 
 use crate::admin::groups::GroupAdminService;
 use crate::admin::pause_reasons::PauseReasonAdminService;
+use crate::admin::schedules::ScheduleAdminService;
+use crate::admin::services::ServiceAdminService;
+use crate::admin::settings::GeneralSettingsService;
 use crate::admin::users::UserAdminService;
 use crate::auth::accounts::AccountService;
 use crate::channels::meta::credentials::{Credentials, MetaCredentials};
@@ -100,6 +103,12 @@ impl Application {
             live.clone(),
         );
         sender.spawn();
+        let service_admin = ServiceAdminService::new(
+            store.clone(),
+            router.clone(),
+            secrets.clone(),
+            graph.clone(),
+        );
         ProfileFetcher::new(store.clone(), secrets.clone(), graph)
             .with_live(live.clone())
             .spawn();
@@ -138,6 +147,13 @@ impl Application {
             users: Arc::new(users),
             groups: Arc::new(GroupAdminService::new(store.clone(), router.clone())),
             pause_reasons: Arc::new(PauseReasonAdminService::new(store.clone())),
+            service_admin: Arc::new(service_admin),
+            schedules: Arc::new(ScheduleAdminService::new(store.clone())),
+            general_settings: Arc::new(GeneralSettingsService::new(
+                store.clone(),
+                meta.clone(),
+                settings.clone(),
+            )),
             session_policy: SessionPolicy {
                 absolute_timeout: chrono::Duration::hours(settings.session_absolute_hours),
             },

@@ -2,6 +2,9 @@
 
 pub mod admin;
 pub mod console;
+pub mod schedule;
+pub mod service;
+pub mod settings;
 
 use serde::{Deserialize, Serialize};
 

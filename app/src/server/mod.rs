@@ -7,6 +7,6 @@ pub mod session;
 
 pub use context::{client_ip, fail, services, session};
 pub use ports::{
-    Accounts, ClientIp, Console, GroupAdmin, LoginAttempt, PauseReasonAdmin, Services,
-    SessionPolicy, SessionUser, UserAdmin, Webhooks,
+    Accounts, ClientIp, Console, GeneralSettingsAdmin, GroupAdmin, LoginAttempt, PauseReasonAdmin,
+    ScheduleAdmin, ServiceAdmin, Services, SessionPolicy, SessionUser, UserAdmin, Webhooks,
 };

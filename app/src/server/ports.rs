@@ -13,6 +13,11 @@ use crate::model::admin::{
 use crate::model::console::{
     AgentStatus, ChatHistory, ConversationTile, Overview, Presence, TransferTargets, TransferTo,
 };
+use crate::model::schedule::{OpenPreview, ScheduleDetail, ScheduleForm, ScheduleSummary};
+use crate::model::service::{
+    ConnectionCheck, ServiceChoices, ServiceDetail, ServiceFilter, ServiceForm, ServicePage,
+};
+use crate::model::settings::{GeneralSettings, GeneralSettingsForm};
 use crate::model::{CurrentUser, DeliveryIssue, Role};
 
 /// A login attempt as typed by the user (validated by the implementation).
@@ -185,6 +190,62 @@ pub trait PauseReasonAdmin: Send + Sync {
     ) -> Result<(), AppError>;
 }
 
+/// The admin's service pages (ManagerADM's "Cadastrar Serviço" and its tabs). The page access
+/// token is write-only: sealed at rest, never returned. Every change is versioned and audited.
+#[async_trait]
+pub trait ServiceAdmin: Send + Sync {
+    async fn list(&self, filter: ServiceFilter) -> Result<ServicePage, AppError>;
+    async fn get(&self, id: i64) -> Result<ServiceDetail, AppError>;
+    async fn save(&self, actor: &CurrentUser, form: ServiceForm) -> Result<i64, AppError>;
+    /// An inactive service's page is no longer answered (deliveries for it are set aside).
+    async fn set_active(
+        &self,
+        actor: &CurrentUser,
+        id: i64,
+        active: bool,
+        version: i64,
+    ) -> Result<(), AppError>;
+    /// Only a service that never had a conversation can be deleted (else: deactivate it).
+    async fn delete(&self, actor: &CurrentUser, id: i64, version: i64) -> Result<(), AppError>;
+    /// Asks the Graph API whose the token is (the typed one, else the stored one of `id`).
+    async fn test_connection(
+        &self,
+        id: Option<i64>,
+        integration_url: String,
+        cifra: String,
+        token: Option<String>,
+    ) -> Result<ConnectionCheck, AppError>;
+    /// What a service's tabs can pick: the groups and the schedules.
+    async fn choices(&self) -> Result<ServiceChoices, AppError>;
+}
+
+/// The admin's schedules ("Horário Padrão"), versioned and audited.
+#[async_trait]
+pub trait ScheduleAdmin: Send + Sync {
+    async fn list(&self) -> Result<Vec<ScheduleSummary>, AppError>;
+    async fn get(&self, id: i64) -> Result<ScheduleDetail, AppError>;
+    async fn save(&self, actor: &CurrentUser, form: ScheduleForm) -> Result<i64, AppError>;
+    async fn set_active(
+        &self,
+        actor: &CurrentUser,
+        id: i64,
+        active: bool,
+        version: i64,
+    ) -> Result<(), AppError>;
+    /// Whether the form's schedule is open now, and when that changes (checks it like a save).
+    async fn preview(&self, form: ScheduleForm) -> Result<OpenPreview, AppError>;
+}
+
+/// The admin's general settings (admins only). Secrets are write-only, except the verify
+/// token, which the admin copies into Meta's dashboard.
+#[async_trait]
+pub trait GeneralSettingsAdmin: Send + Sync {
+    async fn get(&self) -> Result<GeneralSettings, AppError>;
+    async fn save(&self, actor: &CurrentUser, form: GeneralSettingsForm) -> Result<(), AppError>;
+    /// A new random verify token (Meta's handshake must then present it).
+    async fn regenerate_verify_token(&self, actor: &CurrentUser) -> Result<(), AppError>;
+}
+
 /// Session limits beyond the store's idle expiry.
 #[derive(Debug, Clone, Copy)]
 pub struct SessionPolicy {
@@ -200,6 +261,9 @@ pub struct Services {
     pub users: Arc<dyn UserAdmin>,
     pub groups: Arc<dyn GroupAdmin>,
     pub pause_reasons: Arc<dyn PauseReasonAdmin>,
+    pub service_admin: Arc<dyn ServiceAdmin>,
+    pub schedules: Arc<dyn ScheduleAdmin>,
+    pub general_settings: Arc<dyn GeneralSettingsAdmin>,
     pub session_policy: SessionPolicy,
     /// The zone times are shown in (until users and services carry their own).
     pub time_zone: chrono_tz::Tz,

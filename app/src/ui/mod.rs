@@ -12,8 +12,9 @@ use leptos_router::{path, SsrMode};
 use crate::i18n::*;
 use crate::locale::cookie_options;
 use pages::{
-    AdminAuditPage, AdminGroupsPage, AdminPage, AdminPauseReasonsPage, AdminUsersPage, ConsolePage,
-    HomePage, LoginPage, NotFoundPage,
+    AdminAuditPage, AdminGroupsPage, AdminPage, AdminPauseReasonsPage, AdminSchedulesPage,
+    AdminServicesPage, AdminSettingsPage, AdminUsersPage, ConsolePage, HomePage, LoginPage,
+    NotFoundPage,
 };
 
 /// The document around the app, rendered on the server only.
@@ -50,9 +51,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/console") view=ConsolePage ssr=SsrMode::Async />
                     <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/users") view=AdminUsersPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/services") view=AdminServicesPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/groups") view=AdminGroupsPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/schedules") view=AdminSchedulesPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/pause-reasons") view=AdminPauseReasonsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/audit") view=AdminAuditPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/settings") view=AdminSettingsPage ssr=SsrMode::Async />
                 </Routes>
             </Router>
         </I18nContextProvider>

@@ -190,18 +190,8 @@ impl GroupAdmin for GroupAdminService {
         active: bool,
         version: i64,
     ) -> Result<(), AppError> {
-        let before = self.get(id).await?;
-        let record = super::Switchable::Group;
-        super::switch_active(
-            &self.store,
-            actor.id,
-            record,
-            id,
-            before.active,
-            active,
-            version,
-        )
-        .await?;
+        let record = (super::Switchable::Group, id);
+        super::switch_active(&self.store, actor.id, record, active, version).await?;
         self.router.wake();
         Ok(())
     }

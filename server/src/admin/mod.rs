@@ -2,6 +2,10 @@
 
 pub mod groups;
 pub mod pause_reasons;
+pub mod schedules;
+mod service_form;
+pub mod services;
+pub mod settings;
 pub mod users;
 
 use app::error::AppError;
@@ -15,6 +19,8 @@ use crate::store::{user_admin, Store};
 pub(crate) enum Switchable {
     Group,
     PauseReason,
+    Schedule,
+    Service,
 }
 
 impl Switchable {
@@ -23,18 +29,18 @@ impl Switchable {
         match self {
             Switchable::Group => ("agent_groups", "group"),
             Switchable::PauseReason => ("pause_reasons", "pause_reason"),
+            Switchable::Schedule => ("schedules", "schedule"),
+            Switchable::Service => ("services", "service"),
         }
     }
 }
 
-/// Activates or deactivates the record if it is still at `version` (409 otherwise), with its
-/// audit entry, in one transaction.
+/// Activates or deactivates the record if it is still at `version` (409 otherwise; 404 if it
+/// does not exist), with its audit entry, in one transaction.
 pub(crate) async fn switch_active(
     store: &Store,
     actor: i64,
-    record: Switchable,
-    id: i64,
-    was_active: bool,
+    (record, id): (Switchable, i64),
     active: bool,
     version: i64,
 ) -> Result<(), AppError> {
@@ -44,6 +50,13 @@ pub(crate) async fn switch_active(
     };
     let (table, entity) = record.names();
     let mut tx = store.pool().begin().await.map_err(|e| internal(e.into()))?;
+    let was_active: i64 = sqlx::query_scalar(&format!("SELECT active FROM {table} WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(|e| internal(e.into()))?
+        .ok_or(AppError::NotFound)?;
+    let was_active = was_active == 1;
     let done = sqlx::query(&format!(
         "UPDATE {table} SET active = $1, version = version + 1 WHERE id = $2 AND version = $3"
     ))

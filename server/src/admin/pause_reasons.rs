@@ -142,17 +142,7 @@ impl PauseReasonAdmin for PauseReasonAdminService {
         active: bool,
         version: i64,
     ) -> Result<(), AppError> {
-        let before = self.find(id).await?;
-        let record = super::Switchable::PauseReason;
-        super::switch_active(
-            &self.store,
-            actor.id,
-            record,
-            id,
-            before.active,
-            active,
-            version,
-        )
-        .await
+        let record = (super::Switchable::PauseReason, id);
+        super::switch_active(&self.store, actor.id, record, active, version).await
     }
 }

@@ -5,4 +5,6 @@ pub mod contact_name;
 pub mod login_throttle;
 pub mod messaging_window;
 pub mod routing;
+pub mod schedule;
 pub mod service;
+pub mod service_policy;

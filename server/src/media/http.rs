@@ -154,6 +154,18 @@ async fn upload(
     if body.is_empty() {
         return error(StatusCode::BAD_REQUEST, "empty", "the file is empty");
     }
+    // The admin's limit (general settings), read on each upload so a change applies at once.
+    match crate::live_settings::attachment_limit_bytes(state.store.pool()).await {
+        Ok(limit) if body.len() > limit => {
+            return error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                &format!("the file is larger than {} MB", limit / (1024 * 1024)),
+            )
+        }
+        Ok(_) => {}
+        Err(failure) => return internal(&failure),
+    }
     let key = match state.media_files.write(&body).await {
         Ok(key) => key,
         Err(failure) => return internal(&failure),

@@ -1,8 +1,9 @@
 //! `atende provision FILE`: idempotent upsert of the entities described in a TOML file.
-//! Users, services and agent groups; schedules and pause reasons join as their issues land.
+//! Users, services (with their policy tabs), agent groups, schedules and pause reasons.
 
 mod agent_settings;
 pub mod groups;
+pub mod schedules;
 
 use std::path::Path;
 
@@ -30,6 +31,10 @@ pub struct ProvisionFile {
     pub services: Vec<ServiceEntry>,
     #[serde(default)]
     pub groups: Vec<groups::GroupEntry>,
+    #[serde(default)]
+    pub schedules: Vec<schedules::ScheduleEntry>,
+    #[serde(default)]
+    pub pause_reasons: Vec<String>,
 }
 
 /// A service as the file describes it (see `demo/demo.toml`).
@@ -46,6 +51,10 @@ pub struct ServiceEntry {
     pub access_token: Option<SecretString>,
     #[serde(default = "default_active")]
     pub active: bool,
+    /// The name of its default schedule (from this file or already stored).
+    pub schedule: Option<String>,
+    /// The policy tabs (times, survey, messages, classification), as the admin saves them.
+    pub policy: Option<app::model::service::ServicePolicy>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -87,6 +96,9 @@ struct ValidService {
     integration_url: IntegrationUrl,
     access_token: Option<SecretString>,
     active: bool,
+    schedule: Option<String>,
+    /// The policy checked, as JSON.
+    policy: Option<String>,
 }
 
 fn validate_service(entry: ServiceEntry) -> anyhow::Result<ValidService> {
@@ -98,6 +110,15 @@ fn validate_service(entry: ServiceEntry) -> anyhow::Result<ValidService> {
         integration_url: IntegrationUrl::parse(&entry.integration_url).with_context(context)?,
         access_token: entry.access_token,
         active: entry.active,
+        policy: entry
+            .policy
+            .as_ref()
+            .map(|policy| {
+                let checked = crate::domain::service_policy::check(policy).with_context(context)?;
+                anyhow::Ok(serde_json::to_string(&checked)?)
+            })
+            .transpose()?,
+        schedule: entry.schedule,
     })
 }
 
@@ -177,7 +198,36 @@ pub async fn apply(
         .into_iter()
         .map(validate_service)
         .collect::<anyhow::Result<_>>()?;
+    let valid_schedules: Vec<schedules::ValidSchedule> = file
+        .schedules
+        .into_iter()
+        .map(schedules::validate)
+        .collect::<anyhow::Result<_>>()?;
+    let pool = accounts.store().pool();
+    // A service's schedule must exist (in this file or already) before anything is written.
+    for service in &service_entries {
+        let Some(name) = &service.schedule else {
+            continue;
+        };
+        let in_file = valid_schedules.iter().any(|s| s.name() == name);
+        if !in_file
+            && crate::store::schedules::id_by_name(pool, name)
+                .await?
+                .is_none()
+        {
+            anyhow::bail!(
+                "service {}: no schedule named {name:?}",
+                service.cifra.as_str()
+            );
+        }
+    }
     let mut report = ProvisionReport::default();
+    report
+        .created
+        .extend(schedules::apply(pool, &valid_schedules).await?);
+    report
+        .created
+        .extend(schedules::apply_pause_reasons(pool, &file.pause_reasons).await?);
     for user in users {
         let name = user.username.to_string();
         match apply_user(accounts, user).await? {
@@ -195,7 +245,6 @@ pub async fn apply(
             active: service.active,
         };
         let label = format!("service {}", service.cifra.as_str());
-        let pool = accounts.store().pool();
         let mut outcome = services::upsert(pool, &spec, Utc::now()).await?;
         if let Some(token) = &service.access_token {
             let stored =
@@ -211,13 +260,24 @@ pub async fn apply(
                 }
             }
         }
+        let policy_changed = services::set_schedule_and_policy(
+            pool,
+            service.channel,
+            service.cifra.as_str(),
+            service.schedule.as_deref(),
+            service.policy.as_deref(),
+        )
+        .await
+        .with_context(|| label.clone())?;
+        if policy_changed && outcome == Upserted::Unchanged {
+            outcome = Upserted::Updated;
+        }
         match outcome {
             Upserted::Created => report.created.push(label),
             Upserted::Updated => report.updated.push(label),
             Upserted::Unchanged => {}
         }
     }
-    let pool = accounts.store().pool();
     report
         .created
         .extend(groups::apply(pool, &file_groups).await?);

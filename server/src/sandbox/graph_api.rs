@@ -339,11 +339,16 @@ async fn profile_api(
     let token = TokenQuery {
         access_token: query.access_token,
     };
-    if let Err(response) = authenticate(&sandbox, &token).await {
-        return response;
-    }
+    let page = match authenticate(&sandbox, &token).await {
+        Ok(page) => page,
+        Err(response) => return response,
+    };
     if sandbox.injection() == Injection::BadToken {
         return injected(Injection::BadToken).unwrap_or_else(|| invalid("bad token"));
+    }
+    // `/me` with a page token is the page itself (what "Test connection" asks).
+    if id == "me" {
+        return Json(json!({ "id": page.cifra, "name": page.name })).into_response();
     }
     let customer = match sandbox_store::customer(sandbox.pool(), &id).await {
         Ok(customer) => customer.filter(|c| c.has_profile == 1),

@@ -108,6 +108,10 @@ impl Sandbox {
         Router::new()
             .merge(graph_api::routes())
             .merge(customer_api::routes())
+            .layer(axum::middleware::from_fn_with_state(
+                self.clone(),
+                switched_on,
+            ))
             .with_state(self.clone())
     }
 
@@ -204,4 +208,23 @@ impl Sandbox {
 /// A Meta-like message ID.
 fn new_mid() -> String {
     format!("m_{}", uuid::Uuid::new_v4().simple())
+}
+
+/// An admin can switch the sandbox off in the general settings: its paths are then 404s, at
+/// once (read on each request; the sandbox is never on a hot path).
+async fn switched_on(
+    axum::extract::State(sandbox): axum::extract::State<Sandbox>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+
+    match crate::live_settings::sandbox_enabled(sandbox.pool()).await {
+        Ok(true) => next.run(request).await,
+        Ok(false) => axum::http::StatusCode::NOT_FOUND.into_response(),
+        Err(error) => {
+            tracing::error!(error = ?error, "Reading the sandbox switch failed");
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
 }

@@ -152,12 +152,22 @@ pub async fn set_contents(
             .await
             .context("Failed to add a group member")?;
     }
-    sqlx::query("DELETE FROM service_groups WHERE group_id = $1")
-        .bind(id)
-        .execute(&mut *conn)
-        .await
-        .context("Failed to clear a group's services")?;
-    for service in services {
+    // Links that stay keep the schedule the service's tab gave them.
+    let linked: Vec<i64> =
+        sqlx::query_scalar("SELECT service_id FROM service_groups WHERE group_id = $1")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await
+            .context("Failed to read a group's services")?;
+    for gone in linked.iter().filter(|s| !services.contains(s)) {
+        sqlx::query("DELETE FROM service_groups WHERE group_id = $1 AND service_id = $2")
+            .bind(id)
+            .bind(gone)
+            .execute(&mut *conn)
+            .await
+            .context("Failed to unlink a group from a service")?;
+    }
+    for service in services.iter().filter(|s| !linked.contains(s)) {
         sqlx::query("INSERT INTO service_groups (service_id, group_id) VALUES ($1, $2)")
             .bind(service)
             .bind(id)

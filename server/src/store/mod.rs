@@ -14,6 +14,8 @@ pub mod media;
 pub mod messages;
 pub mod outbox;
 pub mod routing;
+pub mod schedules;
+pub mod service_admin;
 pub mod services;
 pub mod user_admin;
 pub mod users;

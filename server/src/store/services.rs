@@ -152,3 +152,46 @@ pub async fn active_with_tokens(pool: &AnyPool) -> anyhow::Result<Vec<ServiceWit
     .await
     .context("Failed to list the active services")
 }
+
+/// Sets the service's default schedule (by name) and policy where the caller gives them;
+/// whether anything changed. Provisioning uses it after `upsert`.
+#[tracing::instrument(skip(pool, policy))]
+pub async fn set_schedule_and_policy(
+    pool: &AnyPool,
+    channel: Channel,
+    cifra: &str,
+    schedule: Option<&str>,
+    policy: Option<&str>,
+) -> anyhow::Result<bool> {
+    let (id, schedule_id, stored_policy): (i64, Option<i64>, String) = sqlx::query_as(
+        "SELECT id, schedule_id, policy FROM services WHERE channel = $1 AND cifra = $2",
+    )
+    .bind(channel.as_str())
+    .bind(cifra)
+    .fetch_one(pool)
+    .await
+    .context("Failed to read a service's policy")?;
+    let wanted_schedule = match schedule {
+        None => schedule_id,
+        Some(name) => Some(
+            super::schedules::id_by_name(pool, name)
+                .await?
+                .map(|(id, _)| id)
+                .with_context(|| format!("no schedule named {name:?}"))?,
+        ),
+    };
+    let wanted_policy = policy.unwrap_or(&stored_policy);
+    if wanted_schedule == schedule_id && wanted_policy == stored_policy {
+        return Ok(false);
+    }
+    sqlx::query(
+        "UPDATE services SET schedule_id = $1, policy = $2, version = version + 1 WHERE id = $3",
+    )
+    .bind(wanted_schedule)
+    .bind(wanted_policy)
+    .bind(id)
+    .execute(pool)
+    .await
+    .context("Failed to set a service's policy")?;
+    Ok(true)
+}

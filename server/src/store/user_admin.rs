@@ -24,7 +24,7 @@ const COLUMNS: &str = "u.id, u.username, u.display_name, u.role, u.locale, u.act
                        a.positions, a.answer_mode, u.version";
 
 /// `search` as a LIKE pattern matching anywhere, with its own `%` and `_` taken literally.
-fn pattern(search: &str) -> String {
+pub(crate) fn pattern(search: &str) -> String {
     let escaped = search
         .trim()
         .to_lowercase()

@@ -6,6 +6,8 @@ mod helpers;
 
 mod admin_groups;
 mod admin_pause_reasons;
+mod admin_schedules;
+mod admin_services;
 mod admin_users;
 mod auth;
 mod console;

@@ -4,10 +4,16 @@ mod delivery_issues;
 mod groups;
 mod overview;
 mod pause_reasons;
+mod schedules;
+mod services;
+mod settings;
 mod users;
 
 pub use delivery_issues::*;
 pub use groups::*;
 pub use overview::*;
 pub use pause_reasons::*;
+pub use schedules::*;
+pub use services::*;
+pub use settings::*;
 pub use users::*;

@@ -27,6 +27,22 @@ fn field_name(locale: Locale, field: Field) -> &'static str {
         Field::Name => td_string!(locale, fields.name),
         Field::Members => td_string!(locale, fields.members),
         Field::Services => td_string!(locale, fields.services),
+        Field::Channel => td_string!(locale, fields.channel),
+        Field::Cifra => td_string!(locale, fields.cifra),
+        Field::IntegrationUrl => td_string!(locale, fields.integration_url),
+        Field::AccessToken => td_string!(locale, fields.access_token),
+        Field::Schedule => td_string!(locale, fields.schedule),
+        Field::TimeZone => td_string!(locale, fields.time_zone),
+        Field::Intervals => td_string!(locale, fields.intervals),
+        Field::Exceptions => td_string!(locale, fields.exceptions),
+        Field::Times => td_string!(locale, fields.times),
+        Field::SurveyQuestions => td_string!(locale, fields.survey_questions),
+        Field::Messages => td_string!(locale, fields.messages),
+        Field::ClassificationCodes => td_string!(locale, fields.classification_codes),
+        Field::ExternalUrl => td_string!(locale, fields.external_url),
+        Field::InternalUrl => td_string!(locale, fields.internal_url),
+        Field::AppSecret => td_string!(locale, fields.app_secret),
+        Field::AttachmentLimit => td_string!(locale, fields.attachment_limit),
     }
 }
 
@@ -63,6 +79,7 @@ pub fn message(locale: Locale, error: &AppError) -> String {
         AppError::Taken { field } => {
             td_string!(locale, errors.taken, field = field_name(locale, *field))
         }
+        AppError::InUse => td_string!(locale, errors.in_use).to_owned(),
         AppError::Internal => td_string!(locale, errors.internal).to_owned(),
         AppError::Request(_) => td_string!(locale, errors.request).to_owned(),
     }

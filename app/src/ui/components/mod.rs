@@ -4,7 +4,10 @@ mod delivery_issues;
 mod error_message;
 mod language_switch;
 mod loading;
+mod pager;
 mod require_role;
+pub mod schedule_editor;
+pub mod service_editor;
 mod supervision;
 mod user_editor;
 
@@ -14,6 +17,7 @@ pub use delivery_issues::DeliveryIssues;
 pub use error_message::ErrorMessage;
 pub use language_switch::LanguageSwitch;
 pub use loading::Loading;
+pub use pager::Pager;
 pub use require_role::RequireRole;
 pub use supervision::Supervision;
 pub use user_editor::UserEditor;

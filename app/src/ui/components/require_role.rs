@@ -21,7 +21,11 @@ where
                 let render = render.clone();
                 Suspend::new(async move {
                     match user.await {
-                        Ok(Some(user)) if allowed.contains(&user.role) => render(user).into_any(),
+                        Ok(Some(user)) if allowed.contains(&user.role) => {
+                            // The page's components may ask who is signed in (e.g. the role).
+                            provide_context(user.clone());
+                            render(user).into_any()
+                        }
                         Ok(Some(user)) => view! { <Forbidden role=user.role /> }.into_any(),
                         Ok(None) => view! { <Redirect path="/login" /> }.into_any(),
                         Err(error) => {

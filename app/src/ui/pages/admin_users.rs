@@ -6,7 +6,7 @@ use crate::api::admin::list_users;
 use crate::i18n::*;
 use crate::model::admin::{AnswerMode, UserSummary};
 use crate::model::Role;
-use crate::ui::components::{AdminNav, AppHeader, ErrorMessage, RequireRole, UserEditor};
+use crate::ui::components::{AdminNav, AppHeader, ErrorMessage, Pager, RequireRole, UserEditor};
 
 /// Which record an editor shows: none, a new one, or one by id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,22 +107,10 @@ fn Users(is_admin: bool) -> impl IntoView {
                         Ok(list) if list.users.is_empty() => {
                             view! { <p class="empty">{t!(i18n, admin.users.empty)}</p> }.into_any()
                         }
-                        Ok(list) => {
-                            let pages = (list.total + list.per_page - 1) / list.per_page;
-                            let (current, total) = (list.page, list.total);
-                            view! {
-                                <UserTable users=list.users editing />
-                                <div class="pager">
-                                    <button disabled={current <= 1} on:click=move |_| page.update(|p| *p -= 1)>
-                                        {t!(i18n, admin.users.previous_page)}
-                                    </button>
-                                    <span>{move || t_string!(i18n, admin.users.page, page = current, pages = pages.max(1), total = total)}</span>
-                                    <button disabled={current >= pages} on:click=move |_| page.update(|p| *p += 1)>
-                                        {t!(i18n, admin.users.next_page)}
-                                    </button>
-                                </div>
-                            }.into_any()
-                        }
+                        Ok(list) => view! {
+                            <UserTable users=list.users editing />
+                            <Pager current=list.page total=list.total per_page=list.per_page page />
+                        }.into_any(),
                         Err(error) => view! { <p class="form-error"><ErrorMessage error /></p> }.into_any(),
                     }
                 })}

@@ -10,7 +10,7 @@ use super::graph_error::GraphError;
 
 #[derive(Clone)]
 pub struct GraphClient {
-    http: reqwest::Client,
+    pub(super) http: reqwest::Client,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -209,7 +209,7 @@ impl GraphClient {
     }
 }
 
-fn describe(error: &reqwest::Error) -> String {
+pub(super) fn describe(error: &reqwest::Error) -> String {
     if error.is_timeout() {
         "timeout".to_owned()
     } else if error.is_connect() {

@@ -9,6 +9,7 @@ pub mod graph_error;
 pub mod ingest;
 pub mod inspection;
 pub mod outbound;
+pub mod page_identity;
 pub mod profiles;
 pub mod sender;
 pub mod signature;

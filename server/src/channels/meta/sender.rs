@@ -226,12 +226,18 @@ impl Sender {
         let Some(first) = attachments.first() else {
             return Ok(None);
         };
-        let upload = media::outgoing(self.inner.store.pool(), first.media_id).await?;
+        let pool = self.inner.store.pool();
+        let upload = media::outgoing(pool, first.media_id).await?;
+        // The admin's external URL (general settings) wins over the configured one.
+        let base = crate::live_settings::external_url(pool)
+            .await?
+            .unwrap_or_else(|| self.inner.public_url.clone());
         Ok(upload.map(|upload| {
             let kind = crate::media::attachment_type(&upload.content_type).to_owned();
             let url = format!(
                 "{}/media/public/{}",
-                self.inner.public_url, upload.public_token
+                base.trim_end_matches('/'),
+                upload.public_token
             );
             (kind, url)
         }))

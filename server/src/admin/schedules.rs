@@ -1,0 +1,256 @@
+//! The admin's schedules (implements the app's `ScheduleAdmin` port): "Horário Padrão" with
+//! weekly intervals, an IANA zone and holidays, checked by `domain::schedule` before a save.
+
+use std::collections::HashMap;
+
+use app::error::{AppError, Field};
+use app::model::schedule::{
+    OpenPreview, ScheduleDetail, ScheduleException, ScheduleForm, ScheduleSummary, TimeSpan,
+    WeeklyInterval,
+};
+use app::model::CurrentUser;
+use app::server::ScheduleAdmin;
+use async_trait::async_trait;
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+
+use crate::domain::schedule::{Schedule, ScheduleError};
+use crate::store::schedules::{self as queries, ScheduleRow};
+use crate::store::user_admin::audit;
+use crate::store::Store;
+
+const NAME_MAX: usize = 80;
+
+/// What `schedules.definition` holds.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Definition {
+    pub intervals: Vec<WeeklyInterval>,
+    pub exceptions: Vec<ScheduleException>,
+}
+
+pub struct ScheduleAdminService {
+    store: Store,
+}
+
+fn internal(error: anyhow::Error) -> AppError {
+    tracing::error!(error = ?error, "Schedule administration failed");
+    AppError::Internal
+}
+
+fn schedule_error(error: ScheduleError) -> AppError {
+    let field = match error {
+        ScheduleError::TimeZone => Field::TimeZone,
+        ScheduleError::Interval { .. } | ScheduleError::Overlap { .. } => Field::Intervals,
+        ScheduleError::Exception { .. } | ScheduleError::DuplicateDate { .. } => Field::Exceptions,
+    };
+    AppError::Invalid { field }
+}
+
+/// The form's intervals and exceptions trimmed and in a stable order.
+fn normalised(form: &ScheduleForm) -> Definition {
+    let span = |s: &TimeSpan| TimeSpan {
+        start: s.start.trim().to_owned(),
+        end: s.end.trim().to_owned(),
+    };
+    let mut intervals: Vec<WeeklyInterval> = form
+        .intervals
+        .iter()
+        .map(|i| WeeklyInterval {
+            weekday: i.weekday,
+            start: i.start.trim().to_owned(),
+            end: i.end.trim().to_owned(),
+        })
+        .collect();
+    intervals.sort_by(|a, b| (a.weekday, &a.start).cmp(&(b.weekday, &b.start)));
+    let mut exceptions: Vec<ScheduleException> = form
+        .exceptions
+        .iter()
+        .map(|e| ScheduleException {
+            date: e.date.trim().to_owned(),
+            name: e.name.trim().to_owned(),
+            spans: e.spans.iter().map(span).collect(),
+        })
+        .collect();
+    exceptions.sort_by(|a, b| a.date.cmp(&b.date));
+    Definition {
+        intervals,
+        exceptions,
+    }
+}
+
+fn parse(time_zone: &str, definition: &Definition) -> Result<Schedule, ScheduleError> {
+    Schedule::parse(
+        time_zone.trim(),
+        &definition.intervals,
+        &definition.exceptions,
+    )
+}
+
+/// The stored definition (an unreadable one reads as empty: closed, and logged).
+fn definition_of(row: &ScheduleRow) -> Definition {
+    serde_json::from_str(&row.definition).unwrap_or_else(|error| {
+        tracing::warn!(schedule = row.id, %error, "Unreadable schedule definition");
+        Definition::default()
+    })
+}
+
+impl ScheduleAdminService {
+    pub fn new(store: Store) -> Self {
+        ScheduleAdminService { store }
+    }
+
+    async fn validate(&self, form: &ScheduleForm) -> Result<(String, Definition), AppError> {
+        let name = form.name.trim().to_owned();
+        if name.is_empty() {
+            return Err(AppError::Required { field: Field::Name });
+        }
+        if name.chars().count() > NAME_MAX {
+            return Err(AppError::TooLong {
+                field: Field::Name,
+                max: NAME_MAX,
+            });
+        }
+        let definition = normalised(form);
+        parse(&form.time_zone, &definition).map_err(schedule_error)?;
+        if queries::name_taken(self.store.pool(), &name, form.id)
+            .await
+            .map_err(internal)?
+        {
+            return Err(AppError::Taken { field: Field::Name });
+        }
+        Ok((name, definition))
+    }
+}
+
+#[async_trait]
+impl ScheduleAdmin for ScheduleAdminService {
+    async fn list(&self) -> Result<Vec<ScheduleSummary>, AppError> {
+        let pool = self.store.pool();
+        let rows = queries::all(pool).await.map_err(internal)?;
+        let mut services: HashMap<i64, Vec<String>> = HashMap::new();
+        for (schedule, name) in queries::users(pool).await.map_err(internal)? {
+            services.entry(schedule).or_default().push(name);
+        }
+        let now = Utc::now();
+        Ok(rows
+            .into_iter()
+            .map(|row| ScheduleSummary {
+                open_now: parse(&row.time_zone, &definition_of(&row))
+                    .is_ok_and(|schedule| schedule.is_open(now)),
+                services: services.remove(&row.id).unwrap_or_default(),
+                id: row.id,
+                name: row.name,
+                time_zone: row.time_zone,
+                active: row.active == 1,
+            })
+            .collect())
+    }
+
+    async fn get(&self, id: i64) -> Result<ScheduleDetail, AppError> {
+        let row = queries::one(self.store.pool(), id)
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::NotFound)?;
+        let definition = definition_of(&row);
+        Ok(ScheduleDetail {
+            id: row.id,
+            name: row.name,
+            time_zone: row.time_zone,
+            intervals: definition.intervals,
+            exceptions: definition.exceptions,
+            active: row.active == 1,
+            version: row.version,
+        })
+    }
+
+    async fn save(&self, actor: &CurrentUser, form: ScheduleForm) -> Result<i64, AppError> {
+        let (name, definition) = self.validate(&form).await?;
+        let time_zone = form.time_zone.trim();
+        let stored = serde_json::to_string(&definition).map_err(|e| internal(e.into()))?;
+        let before = match form.id {
+            Some(id) => Some(self.get(id).await?),
+            None => None,
+        };
+        let now = Utc::now();
+        let mut tx = self
+            .store
+            .pool()
+            .begin()
+            .await
+            .map_err(|e| internal(e.into()))?;
+        let id = match form.id {
+            None => queries::insert(&mut tx, &name, time_zone, &stored, now)
+                .await
+                .map_err(internal)?,
+            Some(id) => {
+                if !queries::update(&mut tx, id, form.version, &name, time_zone, &stored)
+                    .await
+                    .map_err(internal)?
+                {
+                    return Err(AppError::Conflict);
+                }
+                id
+            }
+        };
+        let mut changes = Map::new();
+        for (field, now) in [
+            ("name", json!(name)),
+            ("time_zone", json!(time_zone)),
+            ("intervals", json!(definition.intervals)),
+            ("exceptions", json!(definition.exceptions)),
+        ] {
+            let was = match &before {
+                None => Value::Null,
+                Some(old) => match field {
+                    "name" => json!(old.name),
+                    "time_zone" => json!(old.time_zone),
+                    "intervals" => json!(old.intervals),
+                    _ => json!(old.exceptions),
+                },
+            };
+            if was != now {
+                changes.insert(field.to_owned(), json!([was, now]));
+            }
+        }
+        let action = if before.is_some() { "update" } else { "create" };
+        audit(
+            &mut tx,
+            actor.id,
+            "schedule",
+            id,
+            action,
+            &Value::Object(changes),
+            now,
+        )
+        .await
+        .map_err(internal)?;
+        tx.commit().await.map_err(|e| internal(e.into()))?;
+        tracing::info!(actor = actor.id, schedule = id, "Schedule saved");
+        Ok(id)
+    }
+
+    async fn set_active(
+        &self,
+        actor: &CurrentUser,
+        id: i64,
+        active: bool,
+        version: i64,
+    ) -> Result<(), AppError> {
+        let record = (super::Switchable::Schedule, id);
+        super::switch_active(&self.store, actor.id, record, active, version).await
+    }
+
+    async fn preview(&self, form: ScheduleForm) -> Result<OpenPreview, AppError> {
+        let schedule = parse(&form.time_zone, &normalised(&form)).map_err(schedule_error)?;
+        let now = Utc::now();
+        let zone = schedule.zone();
+        Ok(OpenPreview {
+            open: schedule.is_open(now),
+            next_change: schedule
+                .next_change(now)
+                .map(|at| at.with_timezone(&zone).fixed_offset()),
+        })
+    }
+}

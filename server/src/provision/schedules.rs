@@ -1,0 +1,199 @@
+//! Schedules and pause reasons in a provisioning file. Schedules are matched by name and
+//! rewritten when they differ; pause reasons are added when missing (and switched back on).
+//!
+//! ```toml
+//! pause_reasons = ["Reunião"]
+//!
+//! [[schedules]]
+//! name = "Comercial"
+//! time_zone = "America/Sao_Paulo"
+//! hours = [{ days = ["mon", "tue", "wed", "thu", "fri"], start = "08:00", end = "18:00" }]
+//! holidays = [{ date = "2026-12-25", name = "Natal" }, { date = "2026-12-24", name = "Véspera", hours = ["09:00-13:00"] }]
+//! ```
+
+use anyhow::Context;
+use app::model::schedule::{ScheduleException, TimeSpan, WeeklyInterval};
+use chrono::Utc;
+use serde::Deserialize;
+use sqlx::AnyPool;
+
+use crate::admin::schedules::Definition;
+use crate::domain::schedule::Schedule;
+use crate::store::schedules as queries;
+
+const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleEntry {
+    pub name: String,
+    #[serde(default = "default_zone")]
+    pub time_zone: String,
+    #[serde(default)]
+    pub hours: Vec<HoursEntry>,
+    #[serde(default)]
+    pub holidays: Vec<HolidayEntry>,
+}
+
+fn default_zone() -> String {
+    app::model::schedule::DEFAULT_TIME_ZONE.to_owned()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HoursEntry {
+    /// mon … sun
+    pub days: Vec<String>,
+    pub start: String,
+    pub end: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HolidayEntry {
+    pub date: String,
+    pub name: String,
+    /// "09:00-13:00"; none: closed all day.
+    #[serde(default)]
+    pub hours: Vec<String>,
+}
+
+/// A schedule entry checked by the domain: (name, zone, definition).
+pub struct ValidSchedule {
+    name: String,
+    time_zone: String,
+    definition: Definition,
+}
+
+impl ValidSchedule {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+pub fn validate(entry: ScheduleEntry) -> anyhow::Result<ValidSchedule> {
+    let name = entry.name.trim().to_owned();
+    anyhow::ensure!(
+        !name.is_empty() && name.chars().count() <= 80,
+        "schedule {name:?}: the name must have 1 to 80 characters"
+    );
+    let mut intervals = Vec::new();
+    for hours in &entry.hours {
+        for day in &hours.days {
+            let weekday = DAYS
+                .iter()
+                .position(|d| d.eq_ignore_ascii_case(day.trim()))
+                .with_context(|| format!("schedule {name}: {day:?} is not one of {DAYS:?}"))?;
+            intervals.push(WeeklyInterval {
+                weekday: u8::try_from(weekday)?,
+                start: hours.start.clone(),
+                end: hours.end.clone(),
+            });
+        }
+    }
+    let mut exceptions = Vec::new();
+    for holiday in &entry.holidays {
+        let spans = holiday
+            .hours
+            .iter()
+            .map(|span| {
+                let (start, end) = span.split_once('-').with_context(|| {
+                    format!("schedule {name}: {span:?} is not like \"09:00-13:00\"")
+                })?;
+                Ok(TimeSpan {
+                    start: start.trim().to_owned(),
+                    end: end.trim().to_owned(),
+                })
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        exceptions.push(ScheduleException {
+            date: holiday.date.clone(),
+            name: holiday.name.clone(),
+            spans,
+        });
+    }
+    Schedule::parse(&entry.time_zone, &intervals, &exceptions)
+        .with_context(|| format!("schedule {name}"))?;
+    Ok(ValidSchedule {
+        name,
+        time_zone: entry.time_zone.trim().to_owned(),
+        definition: Definition {
+            intervals,
+            exceptions,
+        },
+    })
+}
+
+/// Creates or rewrites the schedules; returns the labels of what changed.
+pub async fn apply(pool: &AnyPool, schedules: &[ValidSchedule]) -> anyhow::Result<Vec<String>> {
+    let mut changed = Vec::new();
+    for schedule in schedules {
+        let stored = serde_json::to_string(&schedule.definition)?;
+        let label = format!("schedule {}", schedule.name);
+        let existing = queries::id_by_name(pool, &schedule.name).await?;
+        // Read before taking a connection for the write (SQLite pools may have just one).
+        let current = match existing {
+            Some((id, _)) => queries::one(pool, id).await?,
+            None => None,
+        };
+        let mut conn = pool.acquire().await?;
+        match existing {
+            None => {
+                let zone = &schedule.time_zone;
+                queries::insert(&mut conn, &schedule.name, zone, &stored, Utc::now()).await?;
+                changed.push(label);
+            }
+            Some((id, version)) => {
+                let current = current.context("schedule vanished")?;
+                let same_definition = serde_json::from_str::<Definition>(&current.definition)
+                    .is_ok_and(|d| d == schedule.definition);
+                if current.time_zone != schedule.time_zone || !same_definition {
+                    let (name, zone) = (&schedule.name, &schedule.time_zone);
+                    queries::update(&mut conn, id, version, name, zone, &stored).await?;
+                    changed.push(label);
+                }
+            }
+        }
+    }
+    Ok(changed)
+}
+
+/// Adds the pause reasons that are missing and reactivates those switched off.
+pub async fn apply_pause_reasons(pool: &AnyPool, names: &[String]) -> anyhow::Result<Vec<String>> {
+    let mut changed = Vec::new();
+    for name in names {
+        let name = name.trim();
+        anyhow::ensure!(
+            !name.is_empty() && name.chars().count() <= 60,
+            "pause reason {name:?}: the name must have 1 to 60 characters"
+        );
+        let existing: Option<(i64, i64)> =
+            sqlx::query_as("SELECT id, active FROM pause_reasons WHERE LOWER(name) = LOWER($1)")
+                .bind(name)
+                .fetch_optional(pool)
+                .await
+                .context("Failed to look up a pause reason")?;
+        match existing {
+            Some((_, 1)) => {}
+            Some((id, _)) => {
+                sqlx::query(
+                    "UPDATE pause_reasons SET active = 1, version = version + 1 WHERE id = $1",
+                )
+                .bind(id)
+                .execute(pool)
+                .await
+                .context("Failed to reactivate a pause reason")?;
+                changed.push(format!("pause reason {name}"));
+            }
+            None => {
+                sqlx::query("INSERT INTO pause_reasons (name) VALUES ($1)")
+                    .bind(name)
+                    .execute(pool)
+                    .await
+                    .context("Failed to add a pause reason")?;
+                changed.push(format!("pause reason {name}"));
+            }
+        }
+    }
+    Ok(changed)
+}

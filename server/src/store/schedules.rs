@@ -1,0 +1,116 @@
+//! Queries on `schedules`: each schedule's weekly intervals and exceptions are one JSON
+//! document (`definition`), written whole by the admin's save, with a version check.
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use sqlx::{AnyConnection, AnyPool, FromRow};
+
+use super::to_millis;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct ScheduleRow {
+    pub id: i64,
+    pub name: String,
+    pub time_zone: String,
+    pub definition: String,
+    pub active: i64,
+    pub version: i64,
+}
+
+const COLUMNS: &str = "id, name, time_zone, definition, active, version";
+
+pub async fn all(pool: &AnyPool) -> anyhow::Result<Vec<ScheduleRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM schedules ORDER BY LOWER(name), id"
+    ))
+    .fetch_all(pool)
+    .await
+    .context("Failed to list schedules")
+}
+
+pub async fn one(pool: &AnyPool, id: i64) -> anyhow::Result<Option<ScheduleRow>> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM schedules WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+        .context("Failed to read a schedule")
+}
+
+/// (schedule, service name): the services using each schedule, as their own or a group's.
+pub async fn users(pool: &AnyPool) -> anyhow::Result<Vec<(i64, String)>> {
+    sqlx::query_as(
+        "SELECT schedule_id, name FROM services WHERE schedule_id IS NOT NULL
+         UNION
+         SELECT l.schedule_id, s.name FROM service_groups l JOIN services s ON s.id = l.service_id
+         WHERE l.schedule_id IS NOT NULL
+         ORDER BY 2",
+    )
+    .fetch_all(pool)
+    .await
+    .context("Failed to list the schedules' services")
+}
+
+/// Whether another schedule has this name (whatever the case).
+pub async fn name_taken(pool: &AnyPool, name: &str, except: Option<i64>) -> anyhow::Result<bool> {
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM schedules WHERE LOWER(name) = LOWER($1) AND id <> $2")
+            .bind(name)
+            .bind(except.unwrap_or(0))
+            .fetch_optional(pool)
+            .await
+            .context("Failed to check a schedule name")?;
+    Ok(found.is_some())
+}
+
+/// Finds a schedule by exact name (provisioning matches by name).
+pub async fn id_by_name(pool: &AnyPool, name: &str) -> anyhow::Result<Option<(i64, i64)>> {
+    sqlx::query_as("SELECT id, version FROM schedules WHERE name = $1")
+        .bind(name)
+        .fetch_optional(pool)
+        .await
+        .context("Failed to find a schedule")
+}
+
+pub async fn insert(
+    conn: &mut AnyConnection,
+    name: &str,
+    time_zone: &str,
+    definition: &str,
+    now: DateTime<Utc>,
+) -> anyhow::Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO schedules (name, time_zone, definition, created_at) VALUES ($1, $2, $3, $4)
+         RETURNING id",
+    )
+    .bind(name)
+    .bind(time_zone)
+    .bind(definition)
+    .bind(to_millis(now))
+    .fetch_one(conn)
+    .await
+    .context("Failed to create a schedule")
+}
+
+/// Rewrites the schedule if it is still at `version`; false otherwise.
+pub async fn update(
+    conn: &mut AnyConnection,
+    id: i64,
+    version: i64,
+    name: &str,
+    time_zone: &str,
+    definition: &str,
+) -> anyhow::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE schedules SET name = $1, time_zone = $2, definition = $3, version = version + 1
+         WHERE id = $4 AND version = $5",
+    )
+    .bind(name)
+    .bind(time_zone)
+    .bind(definition)
+    .bind(id)
+    .bind(version)
+    .execute(conn)
+    .await
+    .context("Failed to update a schedule")?;
+    Ok(done.rows_affected() == 1)
+}
