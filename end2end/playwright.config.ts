@@ -50,7 +50,7 @@ export default defineConfig({
       // The Messenger sandbox plays Meta: it signs its webhooks with this app secret.
       ATENDE_SANDBOX: "1",
       ATENDE_META_APP_SECRET: "e2e-app-secret",
-      ATENDE_META_VERIFY_TOKEN: "e2e-verify-token",
+      // No verify token: the admin generates one in the general settings (a browser test).
       ATENDE_SECRET_KEY_FILE: "target/e2e/secret.key",
       ATENDE_ATTACHMENTS_DIR: "target/e2e/attachments",
     },

@@ -84,10 +84,15 @@ test("an admin creates a service through its tabs; a sandbox customer of its pag
   await customer.locator("#page").selectOption(CIFRA);
   await customer.locator("#text").fill("Oi, Loja Nova!");
   await customer.locator("#text").press("Enter");
-  await expect(ana.locator(".chat-header h2")).toHaveText("Olga Prado", { timeout: 15_000 });
+  await ana.locator(".tile", { hasText: "Olga Prado" }).click({ timeout: 15_000 });
+  await expect(ana.locator(".chat-header h2")).toHaveText("Olga Prado");
   await ana.locator(".composer textarea").fill("Olá Olga, em que posso ajudar?");
   await ana.locator(".composer textarea").press("Enter");
   await expect(customer.locator("#messages .page").last()).toContainText("Olá Olga", { timeout: 15_000 });
+  // Ana concludes and signs out, so the next tests' customers do not reach her.
+  await ana.locator(".close-chat").click();
+  await ana.locator(".logout button").click();
+  await expect(ana).toHaveURL(/\/login/);
   for (const context of [adminContext, anaContext, customerContext]) await context.close();
 });
 
@@ -122,4 +127,39 @@ test("an admin builds a schedule and sees whether it is open now", async ({ brow
   await expect(editor.locator(".notice-ok")).not.toBeEmpty();
   await expect(page.locator("tr[data-schedule='Plantão']")).toContainText("America/Sao_Paulo");
   await context.close();
+});
+
+test("general settings: the webhook for Meta's dashboard, a new verify token, admins only", async ({ browser, baseURL }) => {
+  const context = await browser.newContext({ locale: "en-US" });
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: baseURL });
+  const page = await context.newPage();
+  await login(page, users.admin.username, users.admin.password);
+  await page.locator(".admin-nav a[href='/admin/settings']").click();
+  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+  await expect(page.locator("input[name=messenger_webhook]")).toHaveValue(`${baseURL}/hook/messageFacebook`);
+  await page.locator("button[name=copy_messenger_webhook]").click();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(`${baseURL}/hook/messageFacebook`);
+  const before = await page.locator("input[name=verify_token]").inputValue();
+  await page.locator("button[name=regenerate]").click();
+  await expect(page.locator("input[name=verify_token]")).not.toHaveValue(before);
+  await expect(page.locator("input[name=verify_token]")).toHaveValue(/^[0-9a-f]{48}$/);
+  await page.locator("input[name=attachment_max_mb]").fill("30");
+  await page.locator(".settings-editor button[type=submit]").click();
+  await expect(page.locator(".settings-editor .form-error")).not.toBeEmpty();
+  await page.locator("input[name=attachment_max_mb]").fill("20");
+  await page.locator(".settings-editor button[type=submit]").click();
+  await expect(page.locator(".settings-editor .notice-ok")).not.toBeEmpty();
+  await page.screenshot({ path: "test-results/admin-settings.png", fullPage: true });
+  await context.close();
+
+  // A supervisor has no such section, and the page answers 403.
+  const supervisorContext = await browser.newContext({ locale: "pt-BR" });
+  const supervisor = await supervisorContext.newPage();
+  await login(supervisor, users.supervisor.username, users.supervisor.password);
+  await expect(supervisor).toHaveURL(/\/admin$/);
+  await expect(supervisor.locator(".admin-nav a[href='/admin/services']")).toBeVisible();
+  await expect(supervisor.locator(".admin-nav a[href='/admin/settings']")).toHaveCount(0);
+  const response = await supervisor.goto("/admin/settings");
+  expect(response?.status()).toBe(403);
+  await supervisorContext.close();
 });

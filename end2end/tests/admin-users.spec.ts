@@ -135,7 +135,7 @@ test("an admin adds a pause reason; agents can pause with it until it stops bein
 
   // The audit log shows who did it, with the field before and after.
   await admin.locator(".admin-nav a[href='/admin/audit']").click();
-  await expect(admin.locator("table.audit tbody tr").first()).toContainText("active: true → false");
+  await expect(admin.locator("table.audit tbody tr").first()).toContainText("Ativo: true → false");
   await expect(admin.locator("table.audit tbody tr").first()).toContainText("Administrador Demo");
   await admin.screenshot({ path: "test-results/admin-audit.png" });
   for (const context of [adminContext, anaContext]) await context.close();

@@ -8,6 +8,7 @@ mod admin_groups;
 mod admin_pause_reasons;
 mod admin_schedules;
 mod admin_services;
+mod admin_settings;
 mod admin_users;
 mod auth;
 mod console;

@@ -181,6 +181,7 @@ pub fn ScheduleEditor(editing: RwSignal<Editing>, saved: Callback<()>) -> impl I
                 <td><button type="button" class="link danger" on:click=move |_| form.update(|f| { if index < f.intervals.len() { f.intervals.remove(index); } })>{t!(i18n, admin.services.remove)}</button></td>
             </tr>
         }
+        .into_any()
     };
     let exception = move |index: usize| {
         let get = move |pick: fn(&ScheduleException) -> String| {
@@ -202,6 +203,7 @@ pub fn ScheduleEditor(editing: RwSignal<Editing>, saved: Callback<()>) -> impl I
                 <td><button type="button" class="link danger" on:click=move |_| form.update(|f| { if index < f.exceptions.len() { f.exceptions.remove(index); } })>{t!(i18n, admin.services.remove)}</button></td>
             </tr>
         }
+        .into_any()
     };
     let add_interval = move |_| {
         form.update(|f| {
@@ -246,6 +248,29 @@ pub fn ScheduleEditor(editing: RwSignal<Editing>, saved: Callback<()>) -> impl I
         ),
         None => t_string!(i18n, admin.schedules.new_title).to_owned(),
     };
+    let weekly = view! {
+            <fieldset>
+                <legend>{t!(i18n, admin.schedules.weekly)}</legend>
+                <table class="data intervals">
+                    <thead><tr><th>{t!(i18n, admin.schedules.weekday)}</th><th>{t!(i18n, admin.schedules.start)}</th><th>{t!(i18n, admin.schedules.end)}</th><th></th></tr></thead>
+                    <tbody>{move || (0..interval_count.get()).map(interval).collect_view()}</tbody>
+                </table>
+                <p class="hint">{t!(i18n, admin.schedules.midnight_hint)}</p>
+                <button type="button" name="add_interval" on:click=add_interval>{t!(i18n, admin.schedules.add_interval)}</button>
+            </fieldset>
+    }
+    .into_any();
+    let exceptions = view! {
+            <fieldset>
+                <legend>{t!(i18n, admin.schedules.exceptions)}</legend>
+                <table class="data exceptions">
+                    <thead><tr><th>{t!(i18n, admin.schedules.date)}</th><th>{t!(i18n, admin.schedules.exception_name)}</th><th>{t!(i18n, admin.schedules.hours)}</th><th></th></tr></thead>
+                    <tbody>{move || (0..exception_count.get()).map(exception).collect_view()}</tbody>
+                </table>
+                <button type="button" name="add_exception" on:click=add_exception>{t!(i18n, admin.schedules.add_exception)}</button>
+            </fieldset>
+    }
+    .into_any();
     view! {
         <form class="editor schedule-editor" on:submit=submit>
             <h2>{title}</h2>
@@ -260,23 +285,8 @@ pub fn ScheduleEditor(editing: RwSignal<Editing>, saved: Callback<()>) -> impl I
                     {move || zones.get().and_then(Result::ok).map(|names| names.into_iter().map(|name| view! { <option value=name /> }).collect_view())}
                 </datalist>
             </label>
-            <fieldset>
-                <legend>{t!(i18n, admin.schedules.weekly)}</legend>
-                <table class="data intervals">
-                    <thead><tr><th>{t!(i18n, admin.schedules.weekday)}</th><th>{t!(i18n, admin.schedules.start)}</th><th>{t!(i18n, admin.schedules.end)}</th><th></th></tr></thead>
-                    <tbody>{move || (0..interval_count.get()).map(interval).collect_view()}</tbody>
-                </table>
-                <p class="hint">{t!(i18n, admin.schedules.midnight_hint)}</p>
-                <button type="button" name="add_interval" on:click=add_interval>{t!(i18n, admin.schedules.add_interval)}</button>
-            </fieldset>
-            <fieldset>
-                <legend>{t!(i18n, admin.schedules.exceptions)}</legend>
-                <table class="data exceptions">
-                    <thead><tr><th>{t!(i18n, admin.schedules.date)}</th><th>{t!(i18n, admin.schedules.exception_name)}</th><th>{t!(i18n, admin.schedules.hours)}</th><th></th></tr></thead>
-                    <tbody>{move || (0..exception_count.get()).map(exception).collect_view()}</tbody>
-                </table>
-                <button type="button" name="add_exception" on:click=add_exception>{t!(i18n, admin.schedules.add_exception)}</button>
-            </fieldset>
+            {weekly}
+            {exceptions}
             <div class="open-preview" role="status">
                 <button type="button" name="preview" on:click=move |_| check()>{t!(i18n, admin.schedules.check_now)}</button>
                 {shown_preview}

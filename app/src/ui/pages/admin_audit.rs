@@ -8,6 +8,7 @@ use crate::i18n::*;
 use crate::model::admin::AuditEntry;
 use crate::model::Role;
 use crate::ui::components::{AdminNav, AppHeader, ErrorMessage, RequireRole};
+use crate::ui::pages::audit_terms::term_or_code;
 
 #[component]
 pub fn AdminAuditPage() -> impl IntoView {
@@ -22,8 +23,8 @@ pub fn AdminAuditPage() -> impl IntoView {
     }
 }
 
-/// "field: before → after" for each changed field.
-fn describe(changes: &str) -> Vec<String> {
+/// "field: before → after" for each changed field, the field named in `locale`.
+fn describe(locale: Locale, changes: &str) -> Vec<String> {
     let Ok(serde_json::Value::Object(fields)) = serde_json::from_str(changes) else {
         return Vec::new();
     };
@@ -34,7 +35,10 @@ fn describe(changes: &str) -> Vec<String> {
     };
     fields
         .iter()
-        .map(|(field, pair)| format!("{field}: {} → {}", show(&pair[0]), show(&pair[1])))
+        .map(|(field, pair)| {
+            let field = term_or_code(locale, field);
+            format!("{field}: {} → {}", show(&pair[0]), show(&pair[1]))
+        })
         .collect()
 }
 
@@ -75,16 +79,20 @@ fn AuditTable(list: Vec<AuditEntry>) -> impl IntoView {
         .into_iter()
         .map(|entry| {
             let at = entry.at;
-            let lines = describe(&entry.changes)
-                .into_iter()
-                .map(|line| view! { <li>{line}</li> })
-                .collect_view();
+            let changes = entry.changes.clone();
+            let lines = move || {
+                describe(i18n.get_locale(), &changes)
+                    .into_iter()
+                    .map(|line| view! { <li>{line}</li> })
+                    .collect_view()
+            };
+            let (entity, entity_id, action) = (entry.entity.clone(), entry.entity_id, entry.action.clone());
             view! {
                 <tr data-entity=entry.entity.clone()>
                     <td>{move || format_datetime(i18n.get_locale(), at)}</td>
                     <td>{entry.actor.unwrap_or_default()}</td>
-                    <td>{format!("{} #{}", entry.entity, entry.entity_id)}</td>
-                    <td>{entry.action}</td>
+                    <td>{move || format!("{} #{entity_id}", term_or_code(i18n.get_locale(), &entity))}</td>
+                    <td>{move || term_or_code(i18n.get_locale(), &action)}</td>
                     <td><ul class="changes">{lines}</ul></td>
                 </tr>
             }
@@ -109,11 +117,22 @@ fn AuditTable(list: Vec<AuditEntry>) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::describe;
+    use crate::i18n::Locale;
 
     #[test]
-    fn each_changed_field_reads_before_and_after() {
-        let lines = describe(r#"{"name":["Vendas","Vendas Online"],"positions":[null,3]}"#);
-        assert_eq!(lines, ["name: Vendas → Vendas Online", "positions: — → 3"]);
-        assert!(describe("not json").is_empty());
+    fn each_changed_field_reads_before_and_after_in_the_readers_language() {
+        let changes = r#"{"name":["Vendas","Vendas Online"],"positions":[null,3],"odd":[1,2]}"#;
+        let lines = describe(Locale::en, changes);
+        assert_eq!(
+            lines,
+            [
+                "Name: Vendas → Vendas Online",
+                "odd: 1 → 2",
+                "Positions: — → 3"
+            ]
+        );
+        let lines = describe(Locale::pt_BR, changes);
+        assert_eq!(lines[0], "Nome: Vendas → Vendas Online");
+        assert!(describe(Locale::en, "not json").is_empty());
     }
 }

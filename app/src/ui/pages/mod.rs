@@ -6,6 +6,7 @@ mod admin_schedules;
 mod admin_services;
 mod admin_settings;
 pub mod admin_users;
+mod audit_terms;
 mod console;
 mod home;
 mod login;

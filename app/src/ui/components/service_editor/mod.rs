@@ -211,6 +211,10 @@ pub fn ServiceEditor(editing: RwSignal<Editing>, saved: Callback<()>) -> impl In
         None => t_string!(i18n, admin.services.new_title).to_owned(),
     };
     let active = move || draft.form.with(|f| f.active);
+    // Each tab is its own view (boxed): one nested type for all eight is too deep for rustc.
+    let panel = move |which: Tab, content: AnyView| {
+        view! { <div role="tabpanel" hidden=move || tab.get() != which>{content}</div> }.into_any()
+    };
     view! {
         <form class="editor service-editor" on:submit=submit>
             <h2>{title}</h2>
@@ -222,14 +226,14 @@ pub fn ServiceEditor(editing: RwSignal<Editing>, saved: Callback<()>) -> impl In
                     </button>
                 }).collect_view()}
             </div>
-            <div role="tabpanel" hidden=move || tab.get() != Tab::Registration><registration::Registration draft /></div>
-            <div role="tabpanel" hidden=move || tab.get() != Tab::Integration><integration::Integration draft /></div>
-            <div role="tabpanel" hidden=move || tab.get() != Tab::Groups><groups::ServiceGroups draft /></div>
-            <div role="tabpanel" hidden=move || tab.get() != Tab::Schedule><groups::DefaultSchedule draft /></div>
-            <div role="tabpanel" hidden=move || tab.get() != Tab::Times><times::Times draft /></div>
-            <div role="tabpanel" hidden=move || tab.get() != Tab::Survey><survey::SurveyTab draft /></div>
-            <div role="tabpanel" hidden=move || tab.get() != Tab::Messages><messages::Messages draft /></div>
-            <div role="tabpanel" hidden=move || tab.get() != Tab::Classification><times::ClassificationTab draft /></div>
+            {panel(Tab::Registration, view! { <registration::Registration draft /> }.into_any())}
+            {panel(Tab::Integration, view! { <integration::Integration draft /> }.into_any())}
+            {panel(Tab::Groups, view! { <groups::ServiceGroups draft /> }.into_any())}
+            {panel(Tab::Schedule, view! { <groups::DefaultSchedule draft /> }.into_any())}
+            {panel(Tab::Times, view! { <times::Times draft /> }.into_any())}
+            {panel(Tab::Survey, view! { <survey::SurveyTab draft /> }.into_any())}
+            {panel(Tab::Messages, view! { <messages::Messages draft /> }.into_any())}
+            {panel(Tab::Classification, view! { <times::ClassificationTab draft /> }.into_any())}
             <p class="form-error" role="alert">{move || error.get().map(|error| view! { <ErrorMessage error /> })}</p>
             <p class="notice-ok" role="status">{move || notice.get()}</p>
             <div class="editor-actions">

@@ -41,6 +41,7 @@ pub(super) fn SurveyTab(draft: Draft) -> impl IntoView {
                 }}
             </label>
         }
+        .into_any()
     };
     let edit = move |index: usize, change: fn(&mut SurveyQuestion, String), value: String| {
         form.update(|f| {
@@ -110,6 +111,7 @@ pub(super) fn SurveyTab(draft: Draft) -> impl IntoView {
                 </div>
             </fieldset>
         }
+        .into_any()
     };
     view! {
         <div class="choices">
@@ -127,4 +129,5 @@ pub(super) fn SurveyTab(draft: Draft) -> impl IntoView {
             </button>
         </Show>
     }
+    .into_any()
 }
