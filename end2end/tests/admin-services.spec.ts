@@ -22,8 +22,10 @@ test("an admin creates a service through its tabs; a sandbox customer of its pag
   // Integration: the token is write-only; an old Graph version gets a hint.
   await tab("Integração");
   await editor.locator("input[name=access_token]").fill("loja-nova-page-token");
-  await editor.locator("input[name=integration_url]").fill(`${baseURL}/sandbox/graph/v19.0/me/messages`);
-  await expect(editor.locator("[data-hint=graph-version]")).toContainText("v19");
+  await editor.locator("input[name=integration_url]").fill(`${baseURL}/sandbox/graph/v11.0/me/messages`);
+  await expect(editor.locator("[data-hint=graph-version]")).toContainText("v11");
+  await editor.locator("input[name=integration_url]").fill(`${baseURL}/sandbox/graph/v22.0/me/messages`);
+  await expect(editor.locator("[data-hint=graph-version]")).toHaveCount(0);
   await editor.locator("button[name=test_connection]").click();
   // Not saved yet, so the sandbox (Meta's stand-in) does not know this token.
   await expect(editor.locator("[data-check=problem]")).toContainText("A Meta recusou o token");
@@ -93,6 +95,13 @@ test("an admin creates a service through its tabs; a sandbox customer of its pag
   await ana.locator(".close-chat").click();
   await ana.locator(".logout button").click();
   await expect(ana).toHaveURL(/\/login/);
+
+  // Deactivated, the page is no longer answered (the sandbox stops offering it at once).
+  await editor.locator(".editor-actions button", { hasText: "Desativar" }).click();
+  await expect(admin.locator("tr[data-service='Loja Nova']")).toHaveClass(/disabled/);
+  await expect(editor.locator(".editor-actions button", { hasText: "Excluir" })).toHaveCount(0);
+  await customer.reload();
+  await expect(customer.locator("#page option")).toHaveCount(1);
   for (const context of [adminContext, anaContext, customerContext]) await context.close();
 });
 
@@ -100,6 +109,7 @@ test("an admin builds a schedule and sees whether it is open now", async ({ brow
   const context = await browser.newContext({ locale: "en-US" });
   const page = await context.newPage();
   await login(page, users.admin.username, users.admin.password);
+  await expect(page).toHaveURL(/\/admin$/);
   await open(page, "/admin/schedules");
   await page.locator(".panel-head button.primary").click();
   const editor = page.locator(".schedule-editor");
@@ -143,9 +153,11 @@ test("general settings: the webhook for Meta's dashboard, a new verify token, ad
   await page.locator("button[name=regenerate]").click();
   await expect(page.locator("input[name=verify_token]")).not.toHaveValue(before);
   await expect(page.locator("input[name=verify_token]")).toHaveValue(/^[0-9a-f]{48}$/);
-  await page.locator("input[name=attachment_max_mb]").fill("30");
+  // The server refuses it inline, in the admin's language (pt-BR): the browser lets it through.
+  await page.locator("input[name=internal_url]").fill("ftp://intranet.loja");
   await page.locator(".settings-editor button[type=submit]").click();
-  await expect(page.locator(".settings-editor .form-error")).not.toBeEmpty();
+  await expect(page.locator(".settings-editor .form-error")).toContainText("Link interno");
+  await page.locator("input[name=internal_url]").fill("http://atende.intranet.loja");
   await page.locator("input[name=attachment_max_mb]").fill("20");
   await page.locator(".settings-editor button[type=submit]").click();
   await expect(page.locator(".settings-editor .notice-ok")).not.toBeEmpty();

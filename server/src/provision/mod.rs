@@ -361,7 +361,7 @@ mod tests {
         let service = file.services.into_iter().next().expect("a service");
         assert_eq!(
             service.integration_url,
-            "http://127.0.0.1:3100/sandbox/graph/v19.0/me/messages"
+            "http://127.0.0.1:3100/sandbox/graph/v22.0/me/messages"
         );
         assert!(validate_service(service).is_ok());
     }

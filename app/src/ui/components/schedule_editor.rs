@@ -235,7 +235,7 @@ pub fn ScheduleEditor(editing: RwSignal<Editing>, saved: Callback<()>) -> impl I
                 (false, Some(when)) => td_string!(locale, admin.schedules.closed_until, when = when),
                 (false, None) => td_string!(locale, admin.schedules.never_open).to_owned(),
             };
-            view! { <span class="badge" class:open=open.open data-open=open.open.to_string()>{text}</span> }.into_any()
+            view! { <span class="open-state" class:open=open.open data-open=open.open.to_string()>{text}</span> }.into_any()
         }
         Err(error) => view! { <span class="form-error"><ErrorMessage error /></span> }.into_any(),
     })

@@ -67,7 +67,7 @@ fn ScheduleTable(list: Vec<ScheduleSummary>, editing: RwSignal<Editing>) -> impl
                     <td><button class="link" on:click=move |_| editing.set(Editing::Existing(id))>{schedule.name}</button></td>
                     <td>{schedule.time_zone}</td>
                     <td>
-                        <span class="badge" class:open=open>
+                        <span class="open-state" class:open=open>
                             {move || if open { t_string!(i18n, admin.schedules.open) } else { t_string!(i18n, admin.schedules.closed) }}
                         </span>
                     </td>
