@@ -11,6 +11,7 @@ pub mod domain;
 pub mod http;
 pub mod live_settings;
 pub mod media;
+pub mod policies;
 pub mod provision;
 pub mod routing;
 pub mod sandbox;

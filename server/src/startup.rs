@@ -71,6 +71,7 @@ impl Application {
         let deliveries = DeliveryWriter::spawn(store.clone());
         let ingest = Ingest::new(store.clone())
             .with_live(live.clone())
+            .with_time_zone(time_zone)
             .yielding_to(deliveries.backlog());
         ingest.spawn();
         let router = Router::new(store.clone(), ingest.processed())

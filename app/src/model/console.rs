@@ -28,6 +28,8 @@ pub struct AgentStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConversationTile {
     pub id: i64,
+    /// The protocol number ("20261121-000042"), shown to the agent and usable in messages.
+    pub protocol: String,
     /// The customer's name from their profile; `None` until Meta gives it (or never).
     pub contact_name: Option<String>,
     /// The customer's page-scoped id, for the fallback name ("Facebook user ···1234").

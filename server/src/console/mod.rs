@@ -200,6 +200,11 @@ impl Console for ConsoleService {
                     .join(" ");
                 ConversationTile {
                     id: row.id,
+                    protocol: crate::domain::protocol::protocol(
+                        row.id,
+                        crate::store::from_millis(row.opened_at),
+                        self.time_zone,
+                    ),
                     contact_name: (!name.is_empty()).then_some(name),
                     contact_external_id: row.external_id,
                     picture_media_id: row
@@ -326,6 +331,14 @@ impl Console for ConsoleService {
             conversation = conversation_id,
             "Conversation closed"
         );
+        // The customer is told (closing message); a failure here does not undo the close.
+        let now = Utc::now();
+        let zone = self.time_zone;
+        if let Err(error) =
+            crate::policies::closing::send(&self.store, conversation_id, agent_id, zone, now).await
+        {
+            tracing::error!(error = ?error, conversation = conversation_id, "No closing message");
+        }
         // A position is free: the oldest waiting conversation can come in.
         self.router.wake();
         self.live.bump();

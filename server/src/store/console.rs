@@ -54,6 +54,7 @@ pub struct TileRow {
     pub last_message_id: i64,
     pub offered_until: Option<i64>,
     pub event_seq: i64,
+    pub opened_at: i64,
 }
 
 /// The agent's open conversations, oldest assignment first (stable tile order).
@@ -61,7 +62,7 @@ pub async fn tiles(pool: &AnyPool, agent_id: i64) -> anyhow::Result<Vec<TileRow>
     sqlx::query_as(
         "SELECT c.id, k.first_name, k.last_name, k.external_id, k.picture_media_id,
                 p.status AS picture_status, s.name AS service_name, s.channel,
-                c.assigned_at, c.last_customer_message_at,
+                c.assigned_at, c.last_customer_message_at, c.opened_at,
                 (SELECT COUNT(*) FROM messages m
                  WHERE m.conversation_id = c.id AND m.direction = 'in'
                    AND m.id > c.agent_seen_message_id) AS unread,

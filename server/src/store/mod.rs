@@ -16,6 +16,7 @@ pub mod outbox;
 pub mod routing;
 pub mod schedules;
 pub mod service_admin;
+pub mod service_runtime;
 pub mod services;
 pub mod user_admin;
 pub mod users;

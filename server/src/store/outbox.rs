@@ -39,6 +39,8 @@ pub struct DueSend {
     pub recipient: String,
     pub integration_url: String,
     pub access_token_sealed: Option<String>,
+    /// `agent` (a person: HUMAN_AGENT may apply) or `system` (automated: 24 hours only).
+    pub author: String,
     last_customer_message_at: Option<i64>,
 }
 
@@ -83,7 +85,7 @@ pub async fn confirm_by_echo(
 #[tracing::instrument(skip(pool))]
 pub async fn due(pool: &AnyPool, now: DateTime<Utc>, limit: i64) -> anyhow::Result<Vec<DueSend>> {
     sqlx::query_as(
-        "SELECT o.id AS outbox_id, o.attempts, m.id AS message_id, m.text, m.attachments,
+        "SELECT o.id AS outbox_id, o.attempts, m.id AS message_id, m.text, m.attachments, m.author,
                 s.cifra AS page_id, k.external_id AS recipient,
                 s.integration_url, s.access_token_sealed, c.last_customer_message_at
          FROM outbox o

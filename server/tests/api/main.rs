@@ -19,6 +19,7 @@ mod live;
 mod media;
 mod outbound;
 mod pages;
+mod policies;
 mod profiles;
 mod provision;
 mod routing;

@@ -97,6 +97,7 @@ fn Conversation(
             .unwrap_or_default()
     };
     let service_name = move || tile.with(|t| t.as_ref().map(|t| t.service_name.clone()));
+    let protocol = move || tile.with(|t| t.as_ref().map(|t| t.protocol.clone()));
     let offered = offered_until.is_some();
     let close = move |_| {
         spawn_local(async move {
@@ -137,6 +138,9 @@ fn Conversation(
             <div>
                 <h2>{header_name}</h2>
                 <span class="chat-service">{service_name}</span>
+                <span class="chat-protocol" data-testid="protocol">
+                    {move || protocol().map(|p| t_string!(i18n, console.protocol, protocol = p))}
+                </span>
             </div>
             <span class="window" data-testid="window">
                 {move || window_ends().map(|ends| {

@@ -33,6 +33,8 @@ pub struct Ingest {
     live: LiveSignal,
     /// Webhook deliveries waiting for their write go first (see `Backlog`).
     webhook_backlog: Backlog,
+    /// The installation's zone: protocol numbers carry the local opening date.
+    time_zone: chrono_tz::Tz,
 }
 
 /// What became of one event.
@@ -52,7 +54,14 @@ impl Ingest {
             processed: Arc::new(Notify::new()),
             live: LiveSignal::default(),
             webhook_backlog: Backlog::default(),
+            time_zone: chrono_tz::America::Sao_Paulo,
         }
+    }
+
+    /// The installation's zone (`time_zone` setting), for protocol numbers.
+    pub fn with_time_zone(mut self, time_zone: chrono_tz::Tz) -> Ingest {
+        self.time_zone = time_zone;
+        self
     }
 
     /// Yields the database to webhook writes waiting in `backlog` before each delivery.
@@ -123,7 +132,9 @@ impl Ingest {
             events::parse(&delivery.body),
         );
         let outcome = match parsed {
-            (Ok(channel), Ok(events)) => apply_all(&mut tx, channel, &events, now).await,
+            (Ok(channel), Ok(events)) => {
+                apply_all(&mut tx, channel, &events, self.time_zone, now).await
+            }
             (Err(error), _) => Ok((DeliveryState::Failed, Some(error.to_string()))),
             (_, Err(error)) => Ok((DeliveryState::Failed, Some(error.to_string()))),
         };
@@ -162,12 +173,13 @@ async fn apply_all(
     conn: &mut AnyConnection,
     channel: Channel,
     events: &[InboundEvent],
+    zone: chrono_tz::Tz,
     now: DateTime<Utc>,
 ) -> anyhow::Result<(DeliveryState, Option<String>)> {
     let mut unknown_pages: Vec<&str> = Vec::new();
     let mut known = 0;
     for event in events {
-        match apply(conn, channel, event, now).await? {
+        match apply(conn, channel, event, zone, now).await? {
             Applied::UnknownPage => unknown_pages.push(&event.page_id),
             Applied::Stored | Applied::Duplicate | Applied::Ignored => known += 1,
         }
@@ -193,6 +205,7 @@ async fn apply(
     conn: &mut AnyConnection,
     channel: Channel,
     event: &InboundEvent,
+    zone: chrono_tz::Tz,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Applied> {
     let Some(service) = services::find_active_by_cifra(conn, channel, &event.page_id).await? else {
@@ -201,7 +214,16 @@ async fn apply(
     let at = event_time(event, now);
     match &event.kind {
         EventKind::Message(body) => {
-            store_message(conn, service.id, event, body, Author::Customer, at, now).await
+            store_message(
+                conn,
+                (service.id, zone),
+                event,
+                body,
+                Author::Customer,
+                at,
+                now,
+            )
+            .await
         }
         EventKind::Echo { body, metadata, .. } => {
             if let Some(ours) = metadata
@@ -218,7 +240,16 @@ async fn apply(
                 }
                 return Ok(Applied::Duplicate);
             }
-            store_message(conn, service.id, event, body, Author::PageInbox, at, now).await
+            store_message(
+                conn,
+                (service.id, zone),
+                event,
+                body,
+                Author::PageInbox,
+                at,
+                now,
+            )
+            .await
         }
         EventKind::Postback {
             mid,
@@ -234,7 +265,16 @@ async fn apply(
                 reply_to: None,
                 quick_reply: payload.clone(),
             };
-            store_message(conn, service.id, event, &body, Author::Customer, at, now).await
+            store_message(
+                conn,
+                (service.id, zone),
+                event,
+                &body,
+                Author::Customer,
+                at,
+                now,
+            )
+            .await
         }
         EventKind::Delivery { mids, watermark } => {
             if let Some(contact) =
@@ -273,7 +313,7 @@ enum Author {
 
 async fn store_message(
     conn: &mut AnyConnection,
-    service_id: i64,
+    (service_id, zone): (i64, chrono_tz::Tz),
     event: &InboundEvent,
     body: &MessageBody,
     author: Author,
@@ -284,9 +324,12 @@ async fn store_message(
         return Ok(Applied::Duplicate);
     }
     let contact = conversations::upsert_contact(conn, service_id, &event.customer_id, now).await?;
-    let conversation = match conversations::find_open(conn, contact).await? {
-        Some(open) => open,
-        None => conversations::open(conn, service_id, contact, now).await?,
+    let (conversation, opened) = match conversations::find_open(conn, contact).await? {
+        Some(open) => (open, false),
+        None => (
+            conversations::open(conn, service_id, contact, now).await?,
+            true,
+        ),
     };
     let attachments =
         serde_json::to_string(&body.attachments_json()).context("Failed to encode attachments")?;
@@ -316,7 +359,18 @@ async fn store_message(
     {
         media::enqueue_download(conn, media::Origin::Inbound, Some(message_id), url, now).await?;
     }
-    conversations::touch(conn, conversation, at, matches!(author, Author::Customer)).await?;
+    let by_customer = matches!(author, Author::Customer);
+    conversations::touch(conn, conversation, at, by_customer).await?;
     live_events::message_changed(conn, message_id, now).await?;
+    if by_customer {
+        // Business hours: out of hours, the conversation is not queued (policies::hours).
+        let hours = crate::policies::hours::CustomerMessage {
+            service_id,
+            conversation_id: conversation,
+            opened,
+            zone,
+        };
+        hours.apply(conn, now).await?;
+    }
     Ok(Applied::Stored)
 }

@@ -9,6 +9,8 @@ use serde_json::{json, Value};
 
 use super::ingest::OUR_METADATA_PREFIX;
 use crate::domain::messaging_window::SendMode;
+use sqlx::AnyConnection;
+
 use crate::store::{conversations, events, messages, outbox, Store};
 
 /// An outbound attachment as stored in `messages.attachments`: a local upload.
@@ -51,10 +53,35 @@ async fn queue(
         .begin()
         .await
         .context("Failed to start a send")?;
+    let message_id = queue_in(&mut tx, conversation_id, "agent", text, attachments, now).await?;
+    tx.commit().await.context("Failed to commit a send")?;
+    Ok(message_id)
+}
+
+/// A message the service sends on its own (out of hours, closing…): automated, so Meta's
+/// 24-hour window applies (no HUMAN_AGENT tag). In the caller's transaction.
+pub async fn queue_system_text(
+    conn: &mut AnyConnection,
+    conversation_id: i64,
+    text: &str,
+    now: DateTime<Utc>,
+) -> anyhow::Result<i64> {
+    queue_in(conn, conversation_id, "system", Some(text), "[]", now).await
+}
+
+/// Stores an outbound message and its outbox row, in the caller's transaction.
+async fn queue_in(
+    conn: &mut AnyConnection,
+    conversation_id: i64,
+    author: &'static str,
+    text: Option<&str>,
+    attachments: &str,
+    now: DateTime<Utc>,
+) -> anyhow::Result<i64> {
     let message = messages::NewMessage {
         conversation_id,
         direction: "out",
-        author: "agent",
+        author,
         mid: None,
         text,
         attachments,
@@ -62,11 +89,10 @@ async fn queue(
         status: "sending",
         sent_at: now,
     };
-    let message_id = messages::insert(&mut tx, &message, now).await?;
-    outbox::enqueue(&mut tx, message_id, conversation_id, now).await?;
-    conversations::touch(&mut tx, conversation_id, now, false).await?;
-    events::message_changed(&mut tx, message_id, now).await?;
-    tx.commit().await.context("Failed to commit a send")?;
+    let message_id = messages::insert(conn, &message, now).await?;
+    outbox::enqueue(conn, message_id, conversation_id, now).await?;
+    conversations::touch(conn, conversation_id, now, false).await?;
+    events::message_changed(conn, message_id, now).await?;
     Ok(message_id)
 }
 

@@ -160,7 +160,12 @@ impl Sender {
                 Ok(true)
             }
         };
-        let mode = match send_mode(send.last_customer_message_at(), now, Writer::Human) {
+        let writer = if send.author == "system" {
+            Writer::Automated
+        } else {
+            Writer::Human
+        };
+        let mode = match send_mode(send.last_customer_message_at(), now, writer) {
             Ok(mode) => mode,
             Err(refusal) => {
                 return fail(FailureReason::OutsideWindow, format!("{refusal:?}")).await

@@ -1,0 +1,98 @@
+//! Service policies at run time: what the admin configured (schedules, messages, …) applied
+//! to conversations. Read from the database on use, so an admin's change applies at once.
+
+pub mod closing;
+pub mod hours;
+
+use std::collections::HashMap;
+
+use app::model::service::{Localized, ServicePolicy};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use sqlx::AnyConnection;
+
+use crate::admin::schedules::Definition;
+use crate::domain::business_hours::ServiceHours;
+use crate::domain::schedule::Schedule;
+use crate::store::service_runtime::{self, StoredSchedule};
+
+/// A service as its policies need it.
+pub struct ServiceRuntime {
+    pub name: String,
+    pub policy: ServicePolicy,
+    schedule: Option<Schedule>,
+    groups: Vec<Option<Schedule>>,
+}
+
+/// A stored schedule, checked again (one that no longer parses counts as none, and is logged).
+fn parse(stored: Option<StoredSchedule>) -> Option<Schedule> {
+    let stored = stored?;
+    let definition: Definition = serde_json::from_str(&stored.definition).ok()?;
+    Schedule::parse(
+        &stored.time_zone,
+        &definition.intervals,
+        &definition.exceptions,
+    )
+    .inspect_err(|error| tracing::warn!(%error, "A stored schedule no longer parses"))
+    .ok()
+}
+
+impl ServiceRuntime {
+    pub async fn load(conn: &mut AnyConnection, service_id: i64) -> anyhow::Result<Self> {
+        let row = service_runtime::load(conn, service_id).await?;
+        let policy = serde_json::from_str(&row.policy).unwrap_or_else(|error| {
+            tracing::warn!(service = service_id, %error, "Unreadable service policy: defaults");
+            ServicePolicy::default()
+        });
+        Ok(ServiceRuntime {
+            name: row.name,
+            policy,
+            schedule: parse(row.schedule),
+            groups: row.groups.into_iter().map(parse).collect(),
+        })
+    }
+
+    pub fn hours(&self) -> ServiceHours<'_> {
+        ServiceHours {
+            service: self.schedule.as_ref(),
+            groups: self.groups.iter().map(Option::as_ref).collect(),
+        }
+    }
+
+    /// The zone the service's dates are written in: its schedule's, else `default`.
+    pub fn zone(&self, default: Tz) -> Tz {
+        self.schedule
+            .as_ref()
+            .or(self.groups.iter().flatten().next())
+            .map_or(default, Schedule::zone)
+    }
+}
+
+/// The text in the customer's language: Portuguese unless only English is set (Meta does
+/// not tell us the customer's language; Brazilian contact centers are our first users).
+pub fn text_for_customer(text: &Localized) -> Option<&str> {
+    [text.pt_br.as_str(), text.en.as_str()]
+        .into_iter()
+        .find(|t| !t.trim().is_empty())
+}
+
+/// The placeholders' values at `at`, in the service's zone.
+pub fn values(
+    runtime: &ServiceRuntime,
+    zone: Tz,
+    at: DateTime<Utc>,
+    agent: &str,
+    protocol: &str,
+) -> HashMap<String, String> {
+    let local = at.with_timezone(&zone);
+    [
+        ("date", local.format("%d/%m/%Y").to_string()),
+        ("time", local.format("%H:%M").to_string()),
+        ("agent", agent.to_owned()),
+        ("service", runtime.name.clone()),
+        ("protocol", protocol.to_owned()),
+    ]
+    .into_iter()
+    .map(|(name, value)| (name.to_owned(), value))
+    .collect()
+}
