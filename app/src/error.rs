@@ -31,6 +31,12 @@ pub enum AppError {
     /// The record is referenced (e.g. a service with conversations): deactivate it instead.
     #[error("in use: deactivate it instead")]
     InUse,
+    /// Every position of the agent holds a chat: conclude one first.
+    #[error("no free position")]
+    NoFreePosition,
+    /// More than 7 days since the customer's last message: Meta refuses any message.
+    #[error("the messaging window has closed")]
+    WindowClosed,
     #[error("internal error")]
     Internal,
     #[error("request failed: {0}")]
@@ -72,6 +78,7 @@ pub enum Field {
     InternalUrl,
     AppSecret,
     AttachmentLimit,
+    Date,
 }
 
 impl std::fmt::Display for Field {
@@ -108,6 +115,7 @@ impl std::fmt::Display for Field {
             Field::InternalUrl => "internal_url",
             Field::AppSecret => "app_secret",
             Field::AttachmentLimit => "attachment_limit",
+            Field::Date => "date",
         };
         f.write_str(name)
     }
@@ -130,7 +138,8 @@ impl AppError {
             AppError::InvalidCredentials | AppError::Unauthenticated => 401,
             AppError::Forbidden => 403,
             AppError::NotFound => 404,
-            AppError::Conflict | AppError::InUse => 409,
+            AppError::Conflict | AppError::InUse | AppError::NoFreePosition => 409,
+            AppError::WindowClosed => 422,
             AppError::Taken { .. } => 422,
             AppError::TooManyAttempts { .. } => 429,
             AppError::Required { .. } | AppError::TooLong { .. } | AppError::Invalid { .. } => 422,

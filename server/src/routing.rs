@@ -130,7 +130,9 @@ impl Router {
     }
 
     /// Assigns what can be assigned now; returns the assignments made.
-    pub async fn route_now(&self) -> anyhow::Result<Vec<Assignment>> {
+    /// A transaction holding routing's lock: what it reads of agents' loads stays true until
+    /// it commits (SQLite has one writer anyway). Anything that fills a position uses it.
+    pub async fn begin_exclusive(&self) -> anyhow::Result<sqlx::Transaction<'static, sqlx::Any>> {
         let mut tx = self
             .store
             .pool()
@@ -144,6 +146,11 @@ impl Router {
                 .await
                 .context("Failed to take the routing lock")?;
         }
+        Ok(tx)
+    }
+
+    pub async fn route_now(&self) -> anyhow::Result<Vec<Assignment>> {
+        let mut tx = self.begin_exclusive().await?;
         let now = Utc::now();
         let left = self.release_departed(&mut tx, now).await?;
         let expired = routing::expire_offers(&mut tx, now).await?;

@@ -151,3 +151,37 @@ pub struct QueueLoad {
     /// When the conversation waiting longest joined the queue.
     pub oldest_since: Option<DateTime<FixedOffset>>,
 }
+
+/// How an agent may answer a customer now (Meta's windows), shown before they type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ReplyWindow {
+    /// Within 24 hours of the customer's last message: a normal answer (`RESPONSE`).
+    Standard { until: DateTime<FixedOffset> },
+    /// Up to 7 days: a person's answer with Meta's `HUMAN_AGENT` tag.
+    HumanAgent { until: DateTime<FixedOffset> },
+    /// Later: Meta refuses any message until the customer writes again.
+    Closed,
+}
+
+/// A conversation that came in out of hours, as the agents' out-of-hours folder lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutOfHoursConversation {
+    pub id: i64,
+    pub protocol: String,
+    pub contact_name: Option<String>,
+    pub contact_external_id: String,
+    pub service_id: i64,
+    pub service_name: String,
+    pub opened_at: DateTime<FixedOffset>,
+    /// The customer's last message, if any (its text, shortened).
+    pub last_text: Option<String>,
+    pub reply: ReplyWindow,
+}
+
+/// The folder's filters: a service, and the day the conversations opened ("YYYY-MM-DD").
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct OutOfHoursFilter {
+    pub service_id: Option<i64>,
+    pub day: Option<String>,
+}

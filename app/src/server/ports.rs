@@ -11,7 +11,8 @@ use crate::model::admin::{
     UserDetail, UserForm, UserPage,
 };
 use crate::model::console::{
-    AgentStatus, ChatHistory, ConversationTile, Overview, Presence, TransferTargets, TransferTo,
+    AgentStatus, ChatHistory, ConversationTile, OutOfHoursConversation, OutOfHoursFilter, Overview,
+    Presence, TransferTargets, TransferTo,
 };
 use crate::model::schedule::{OpenPreview, ScheduleDetail, ScheduleForm, ScheduleSummary};
 use crate::model::service::{
@@ -113,6 +114,14 @@ pub trait Console: Send + Sync {
     async fn typing(&self, agent_id: i64, conversation_id: i64) -> Result<(), AppError>;
     /// Every agent's state and load and every service's queue (for supervisors).
     async fn overview(&self) -> Result<Overview, AppError>;
+    /// The out-of-hours folder: conversations of the agent's services that came in closed.
+    async fn out_of_hours(
+        &self,
+        agent_id: i64,
+        filter: OutOfHoursFilter,
+    ) -> Result<Vec<OutOfHoursConversation>, AppError>;
+    /// Assigns an out-of-hours conversation to the agent (an active contact).
+    async fn resume(&self, agent_id: i64, conversation_id: i64) -> Result<(), AppError>;
     /// The agent signed out: their open conversations go back to the queue.
     async fn signed_out(&self, agent_id: i64) -> Result<(), AppError>;
 }

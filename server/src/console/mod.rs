@@ -6,11 +6,12 @@ mod chat;
 mod handover;
 pub mod hub;
 pub mod live;
+mod out_of_hours;
 
 use app::error::{AppError, Field};
 use app::model::console::{
-    AgentLoad, AgentStatus, ChatHistory, ConversationTile, Overview, Presence as AppPresence,
-    QueueLoad, TransferTargets, TransferTo,
+    AgentLoad, AgentStatus, ChatHistory, ConversationTile, OutOfHoursConversation,
+    OutOfHoursFilter, Overview, Presence as AppPresence, QueueLoad, TransferTargets, TransferTo,
 };
 use app::server::Console;
 use async_trait::async_trait;
@@ -192,12 +193,10 @@ impl Console for ConsoleService {
         Ok(rows
             .into_iter()
             .map(|row| {
-                let name = [row.first_name.as_deref(), row.last_name.as_deref()]
-                    .into_iter()
-                    .flatten()
-                    .filter(|part| !part.is_empty())
-                    .collect::<Vec<_>>()
-                    .join(" ");
+                let name = crate::domain::contact_name::profile_name(
+                    row.first_name.as_deref(),
+                    row.last_name.as_deref(),
+                );
                 ConversationTile {
                     id: row.id,
                     protocol: crate::domain::protocol::protocol(
@@ -205,7 +204,7 @@ impl Console for ConsoleService {
                         crate::store::from_millis(row.opened_at),
                         self.time_zone,
                     ),
-                    contact_name: (!name.is_empty()).then_some(name),
+                    contact_name: name,
                     contact_external_id: row.external_id,
                     picture_media_id: row
                         .picture_media_id
@@ -387,6 +386,18 @@ impl Console for ConsoleService {
                 })
                 .collect(),
         })
+    }
+
+    async fn out_of_hours(
+        &self,
+        agent_id: i64,
+        filter: OutOfHoursFilter,
+    ) -> Result<Vec<OutOfHoursConversation>, AppError> {
+        self.out_of_hours_list(agent_id, filter).await
+    }
+
+    async fn resume(&self, agent_id: i64, conversation_id: i64) -> Result<(), AppError> {
+        self.resume_out_of_hours(agent_id, conversation_id).await
     }
 
     async fn signed_out(&self, agent_id: i64) -> Result<(), AppError> {

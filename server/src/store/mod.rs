@@ -12,6 +12,7 @@ pub mod group_admin;
 pub mod login_failures;
 pub mod media;
 pub mod messages;
+pub mod out_of_hours;
 pub mod outbox;
 pub mod routing;
 pub mod schedules;

@@ -12,6 +12,7 @@ use crate::sandbox::{chat, conversation_of, customer_says, new_customer, sandbox
 on_both_backends!(
     out_of_hours_conversations_wait_and_the_customer_is_told_once,
     closing_sends_the_services_closing_message_within_the_window,
+    agents_resume_out_of_hours_conversations_within_metas_windows,
 );
 
 /// Saves a schedule (weekly `intervals`) and makes it the sandbox page's, with `policy`.
@@ -191,4 +192,152 @@ async fn closing_sends_the_services_closing_message_within_the_window(db: TestDb
     .await
     .expect("count");
     assert_eq!(system, 0);
+}
+
+async fn folder(app: &TestApp, agent: &reqwest::Client, filter: Value) -> (u16, Value) {
+    post_json_console(app, agent, "out_of_hours", json!({ "filter": filter })).await
+}
+
+async fn post_json_console(
+    app: &TestApp,
+    who: &reqwest::Client,
+    endpoint: &str,
+    body: Value,
+) -> (u16, Value) {
+    let response = who
+        .post(app.url(&format!("/api/console/{endpoint}")))
+        .header("Origin", &app.address)
+        .json(&body)
+        .send()
+        .await
+        .expect("sent");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// Makes the customer's last message `days` old (Atende's record of Meta's window).
+async fn age(app: &TestApp, conversation: i64, days: i64) {
+    let at = chrono::Utc::now().timestamp_millis() - days * 24 * 3600 * 1000;
+    sqlx::query("UPDATE conversations SET last_customer_message_at = $1 WHERE id = $2")
+        .bind(at)
+        .bind(conversation)
+        .execute(app.store.pool())
+        .await
+        .expect("age");
+}
+
+async fn agents_resume_out_of_hours_conversations_within_metas_windows(db: TestDb) {
+    let app = sandbox_app(db).await;
+    agents_serving(&app, service_id(&app).await, &["ana"], 2).await;
+    app.create_user("bia", app::model::Role::Agent, "agent-password-2026")
+        .await;
+    let ana = signed_in(&app, "ana").await;
+    let bia = signed_in(&app, "bia").await;
+    call(&app, &ana, "presence", &[("presence", "operating")]).await;
+    let admin = admin(&app).await;
+    set_hours(&app, &admin, json!([]), json!({})).await;
+    let mut conversations = Vec::new();
+    for name in ["Eva Luz", "Ivo Sá", "Gil Mota", "Ada Reis"] {
+        let psid = new_customer(&app, name, true).await;
+        customer_says(&app, &psid, "Oi").await;
+        let conversation = eventually(15, "the conversation", || async {
+            let id: Option<i64> = sqlx::query_scalar(
+                "SELECT c.id FROM conversations c JOIN contacts k ON k.id = c.contact_id
+                 WHERE k.external_id = $1 AND c.status = 'out_of_hours'",
+            )
+            .bind(&psid)
+            .fetch_optional(app.store.pool())
+            .await
+            .expect("query");
+            id
+        })
+        .await;
+        conversations.push((psid, conversation));
+    }
+    let (fresh, three_days, eight_days, fourth) = (
+        conversations[0].1,
+        conversations[1].1,
+        conversations[2].1,
+        conversations[3].1,
+    );
+    age(&app, three_days, 3).await;
+    age(&app, eight_days, 8).await;
+
+    // Ana's folder lists them with how she may answer; Bia serves no page and sees none.
+    let (status, listed) = folder(&app, &ana, json!({})).await;
+    assert_eq!(status, 200, "{listed}");
+    let reply = |id: i64| {
+        listed
+            .as_array()
+            .and_then(|list| list.iter().find(|c| c["id"] == id))
+            .map(|c| c["reply"]["kind"].clone())
+    };
+    assert_eq!(reply(fresh), Some(json!("standard")));
+    assert_eq!(reply(three_days), Some(json!("human_agent")));
+    assert_eq!(reply(eight_days), Some(json!("closed")));
+    assert_eq!(listed[0]["last_text"], "Oi");
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::America::Sao_Paulo)
+        .format("%Y-%m-%d")
+        .to_string();
+    let (_, same_day) = folder(&app, &ana, json!({ "day": today })).await;
+    assert_eq!(same_day.as_array().map(Vec::len), Some(4));
+    let (_, other_day) = folder(&app, &ana, json!({ "day": "2020-01-01" })).await;
+    assert_eq!(other_day, json!([]));
+    let (status, _) = folder(&app, &ana, json!({ "day": "ontem" })).await;
+    assert_eq!(status, 422);
+    assert_eq!(folder(&app, &bia, json!({})).await.1, json!([]));
+    let resume = |who: &reqwest::Client, id: i64| {
+        let who = who.clone();
+        let app = &app;
+        async move {
+            let (status, body) =
+                call(app, &who, "resume", &[("conversation", &id.to_string())]).await;
+            (status, body)
+        }
+    };
+    assert_eq!(resume(&bia, fresh).await.0, 403);
+
+    // Resumed: hers, answered as RESPONSE within 24 h, with the HUMAN_AGENT tag up to 7 days.
+    assert_eq!(
+        resume(&ana, eight_days).await.0,
+        422,
+        "Meta would refuse any message"
+    );
+    for (id, expected) in [(fresh, "RESPONSE"), (three_days, "MESSAGE_TAG")] {
+        let (status, body) = resume(&ana, id).await;
+        assert_eq!(status, 200, "{body}");
+        let (status, body) = call(
+            &app,
+            &ana,
+            "send",
+            &[
+                ("conversation", &id.to_string()),
+                ("text", "Bom dia! Voltamos."),
+            ],
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        let sent = eventually(15, "the answer sent", || async {
+            let kind: Option<Option<String>> = sqlx::query_scalar(
+                "SELECT messaging_type FROM messages
+                 WHERE conversation_id = $1 AND author = 'agent' AND status <> 'sending'",
+            )
+            .bind(id)
+            .fetch_optional(app.store.pool())
+            .await
+            .expect("query");
+            kind.flatten()
+        })
+        .await;
+        assert_eq!(sent, expected);
+    }
+    assert_eq!(tiles(&app, &ana).await.len(), 2);
+    let (status, body) = resume(&ana, fourth).await;
+    assert_eq!(
+        (status, body.as_str()),
+        (409, Some("NoFreePosition")),
+        "2 positions, both used"
+    );
+    assert_eq!(resume(&ana, fresh).await.0, 404, "no longer out of hours");
 }

@@ -170,3 +170,27 @@ pub async fn transfer(
         .await
         .map_err(crate::server::fail)
 }
+
+/// The out-of-hours folder (JSON in: the filter's fields are optional).
+#[server(endpoint = "console/out_of_hours", input = leptos::server_fn::codec::Json)]
+pub async fn out_of_hours(
+    filter: crate::model::console::OutOfHoursFilter,
+) -> Result<Vec<crate::model::console::OutOfHoursConversation>, AppError> {
+    let (agent, services) = agent().await?;
+    services
+        .console
+        .out_of_hours(agent, filter)
+        .await
+        .map_err(crate::server::fail)
+}
+
+/// Takes an out-of-hours conversation (an active contact): it becomes the agent's.
+#[server(endpoint = "console/resume")]
+pub async fn resume(conversation: i64) -> Result<(), AppError> {
+    let (agent, services) = agent().await?;
+    services
+        .console
+        .resume(agent, conversation)
+        .await
+        .map_err(crate::server::fail)
+}

@@ -43,6 +43,7 @@ fn field_name(locale: Locale, field: Field) -> &'static str {
         Field::InternalUrl => td_string!(locale, fields.internal_url),
         Field::AppSecret => td_string!(locale, fields.app_secret),
         Field::AttachmentLimit => td_string!(locale, fields.attachment_limit),
+        Field::Date => td_string!(locale, fields.date),
     }
 }
 
@@ -80,6 +81,8 @@ pub fn message(locale: Locale, error: &AppError) -> String {
             td_string!(locale, errors.taken, field = field_name(locale, *field))
         }
         AppError::InUse => td_string!(locale, errors.in_use).to_owned(),
+        AppError::NoFreePosition => td_string!(locale, errors.no_free_position).to_owned(),
+        AppError::WindowClosed => td_string!(locale, errors.window_closed).to_owned(),
         AppError::Internal => td_string!(locale, errors.internal).to_owned(),
         AppError::Request(_) => td_string!(locale, errors.request).to_owned(),
     }

@@ -144,8 +144,17 @@ fn Conversation(
             </div>
             <span class="window" data-testid="window">
                 {move || window_ends().map(|ends| {
-                    let when = format_datetime(i18n.get_locale(), ends);
-                    t_string!(i18n, console.window_until, when = when)
+                    // Which answer Meta takes now: normal, HUMAN_AGENT-tagged, or none.
+                    let locale = i18n.get_locale();
+                    let now = context.now.get();
+                    let human_until = ends + chrono::Duration::days(6);
+                    if now < ends.timestamp_millis() {
+                        td_string!(locale, console.window_until, when = format_datetime(locale, ends))
+                    } else if now < human_until.timestamp_millis() {
+                        td_string!(locale, console.human_agent_until, when = format_datetime(locale, human_until))
+                    } else {
+                        td_string!(locale, console.window_closed).to_owned()
+                    }
                 })}
             </span>
             {actions}

@@ -8,6 +8,7 @@ mod composer;
 mod handover;
 #[cfg(feature = "hydrate")]
 mod live;
+mod out_of_hours;
 pub mod status_bar;
 mod tiles;
 
@@ -16,6 +17,7 @@ use leptos::prelude::*;
 use crate::api::console::{console_status, my_conversations};
 use crate::model::console::{ChatHistory, ChatMessage, ConversationTile};
 use chat::ChatPane;
+use out_of_hours::OutOfHours;
 pub use status_bar::reason_name;
 use status_bar::StatusBar;
 use tiles::Tiles;
@@ -179,6 +181,7 @@ pub fn ConsoleView() -> impl IntoView {
                 <Tiles tiles />
                 <ChatPane tiles=tile_list />
             </div>
+            <OutOfHours />
         </main>
     }
 }

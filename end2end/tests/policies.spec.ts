@@ -1,0 +1,79 @@
+import { expect, test } from "@playwright/test";
+import { login, users } from "./helpers";
+
+const CIFRA = "100000000000088";
+
+test("out of hours: the customer is told, Ana resumes the chat, answers and concludes it", async ({ browser, baseURL }) => {
+  // The admin sets up a page that is closed right now (a schedule without hours).
+  const adminContext = await browser.newContext({ locale: "pt-BR" });
+  const admin = await adminContext.newPage();
+  await login(admin, users.admin.username, users.admin.password);
+  await expect(admin).toHaveURL(/\/admin$/);
+  const api = async (endpoint: string, data: unknown) => {
+    const response = await admin.request.post(`/api/admin/${endpoint}`, { data, headers: { Origin: baseURL! } });
+    expect(response.status(), `${endpoint}: ${await response.text()}`).toBe(200);
+    return response.json();
+  };
+  const schedule = await api("save_schedule", {
+    form: { id: null, name: "Fechado (teste)", time_zone: "America/Sao_Paulo", intervals: [], exceptions: [], version: 0 },
+  });
+  const choices = await (await admin.request.post("/api/admin/service_choices", { headers: { Origin: baseURL! } })).json();
+  const group = choices.groups.find((g: { name: string }) => g.name === "Atendimento Loja Demo").id;
+  const service = await api("save_service", {
+    form: {
+      id: null, name: "Loja Noturna", channel: "messenger", cifra: CIFRA, active: true,
+      integration_url: `${baseURL}/sandbox/graph/v22.0/me/messages`, access_token: "loja-noturna-token",
+      groups: [{ group_id: group, schedule_id: null }], schedule_id: schedule,
+      policy: { messages: { out_of_hours: { pt_br: "Estamos fechados agora. Seu protocolo: {protocol}.", en: "" } } },
+      version: 0,
+    },
+  });
+
+  // A customer writes at night: told at once, and nobody's chat yet.
+  const customerContext = await browser.newContext({ locale: "pt-BR" });
+  const customer = await customerContext.newPage();
+  await customer.goto("/sandbox");
+  await customer.locator("#new-name").fill("Tomás Noite");
+  await customer.locator("#new-customer button").click();
+  await expect(customer.locator("#customer option:checked")).toHaveText(/Tomás Noite/);
+  await customer.locator("#page").selectOption(CIFRA);
+  await customer.locator("#text").fill("Vocês estão abertos?");
+  await customer.locator("#text").press("Enter");
+  await expect(customer.locator("#messages .page").last()).toContainText("Estamos fechados agora. Seu protocolo:", { timeout: 15_000 });
+
+  // Ana finds it in the out-of-hours folder, sees she may answer normally, and resumes it.
+  const anaContext = await browser.newContext({ locale: "pt-BR" });
+  const ana = await anaContext.newPage();
+  await login(ana, users.ana.username, users.ana.password);
+  await expect(ana).toHaveURL(/\/console$/);
+  await expect(ana.locator("body[data-hydrated]")).toBeAttached();
+  await ana.locator("select[name=presence]").selectOption("operating");
+  await ana.locator(".out-of-hours summary").click();
+  const row = ana.locator(".out-of-hours tr", { hasText: "Tomás Noite" });
+  await expect(row).toContainText("Resposta normal até");
+  await expect(row).toContainText("Vocês estão abertos?");
+  await ana.screenshot({ path: "test-results/out-of-hours-folder.png" });
+  await row.locator("button[name=resume]").click();
+  await ana.locator(".tile", { hasText: "Tomás Noite" }).click();
+  await expect(ana.locator(".chat-header h2")).toHaveText("Tomás Noite");
+  await expect(ana.getByTestId("protocol")).toContainText(/Protocolo \d{8}-\d{6}/);
+  await ana.locator(".composer textarea").fill("Bom dia, Tomás! Já estamos aqui.");
+  await ana.locator(".composer textarea").press("Enter");
+  await expect(customer.locator("#messages .page").last()).toContainText("Bom dia, Tomás!", { timeout: 15_000 });
+
+  // Concluded: the customer gets the closing message with the date and time.
+  await ana.locator(".close-chat").click();
+  await expect(customer.locator("#messages .page").last()).toContainText("Conversa concluída pelo atendente em", { timeout: 15_000 });
+  await customer.screenshot({ path: "test-results/closing-message.png" });
+
+  // Clean up for the tests after this one: Ana signs out, the page is switched off.
+  await ana.locator(".logout button").click();
+  await expect(ana).toHaveURL(/\/login/);
+  const detail = await (await admin.request.post("/api/admin/service", { form: { id: String(service) }, headers: { Origin: baseURL! } })).json();
+  const off = await admin.request.post("/api/admin/set_service_active", {
+    form: { id: String(service), active: "false", version: String(detail.version) },
+    headers: { Origin: baseURL! },
+  });
+  expect(off.status()).toBe(200);
+  for (const context of [adminContext, anaContext, customerContext]) await context.close();
+});
