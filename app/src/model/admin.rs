@@ -86,6 +86,15 @@ pub struct GroupSummary {
     pub services: Vec<String>,
 }
 
+/// One page of the group list (search by name).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupPage {
+    pub groups: Vec<GroupSummary>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
 /// A group as its form shows it; `version` comes back with the save.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupDetail {

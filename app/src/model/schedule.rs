@@ -75,3 +75,12 @@ pub struct OpenPreview {
     /// When it next opens or closes (in the schedule's zone), within a year.
     pub next_change: Option<DateTime<FixedOffset>>,
 }
+
+/// One page of the schedule list (search by name).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SchedulePage {
+    pub schedules: Vec<ScheduleSummary>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}

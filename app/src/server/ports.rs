@@ -7,14 +7,14 @@ use async_trait::async_trait;
 
 use crate::error::AppError;
 use crate::model::admin::{
-    AuditEntry, GroupChoices, GroupDetail, GroupForm, GroupOption, GroupSummary, PauseReason,
+    AuditEntry, GroupChoices, GroupDetail, GroupForm, GroupOption, GroupPage, PauseReason,
     UserDetail, UserForm, UserPage,
 };
 use crate::model::console::{
     AgentStatus, ChatHistory, ConversationTile, OutOfHoursConversation, OutOfHoursFilter, Overview,
     Presence, TransferTargets, TransferTo,
 };
-use crate::model::schedule::{OpenPreview, ScheduleDetail, ScheduleForm, ScheduleSummary};
+use crate::model::schedule::{OpenPreview, ScheduleDetail, ScheduleForm, SchedulePage};
 use crate::model::service::{
     ConnectionCheck, ServiceChoices, ServiceDetail, ServiceFilter, ServiceForm, ServicePage,
 };
@@ -163,7 +163,7 @@ pub trait UserAdmin: Send + Sync {
 /// change is audited and versioned like the users'.
 #[async_trait]
 pub trait GroupAdmin: Send + Sync {
-    async fn list(&self) -> Result<Vec<GroupSummary>, AppError>;
+    async fn list(&self, search: &str, page: i64) -> Result<GroupPage, AppError>;
     async fn get(&self, id: i64) -> Result<GroupDetail, AppError>;
     async fn save(&self, actor: &CurrentUser, form: GroupForm) -> Result<i64, AppError>;
     /// A deactivated group routes nothing (its conversations wait for the service's others).
@@ -231,7 +231,7 @@ pub trait ServiceAdmin: Send + Sync {
 /// The admin's schedules ("Horário Padrão"), versioned and audited.
 #[async_trait]
 pub trait ScheduleAdmin: Send + Sync {
-    async fn list(&self) -> Result<Vec<ScheduleSummary>, AppError>;
+    async fn list(&self, search: &str, page: i64) -> Result<SchedulePage, AppError>;
     async fn get(&self, id: i64) -> Result<ScheduleDetail, AppError>;
     async fn save(&self, actor: &CurrentUser, form: ScheduleForm) -> Result<i64, AppError>;
     async fn set_active(

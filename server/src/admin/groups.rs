@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use app::error::{AppError, Field};
-use app::model::admin::{Choice, GroupChoices, GroupDetail, GroupForm, GroupSummary};
+use app::model::admin::{Choice, GroupChoices, GroupDetail, GroupForm, GroupPage, GroupSummary};
 use app::model::CurrentUser;
 use app::server::GroupAdmin;
 use async_trait::async_trait;
@@ -18,6 +18,7 @@ use crate::store::user_admin::audit;
 use crate::store::Store;
 
 const NAME_MAX: usize = 80;
+const PER_PAGE: i64 = 25;
 
 pub struct GroupAdminService {
     store: Store,
@@ -82,18 +83,22 @@ impl GroupAdminService {
 
 #[async_trait]
 impl GroupAdmin for GroupAdminService {
-    async fn list(&self) -> Result<Vec<GroupSummary>, AppError> {
+    async fn list(&self, search: &str, page: i64) -> Result<GroupPage, AppError> {
         let pool = self.store.pool();
-        let groups = queries::all(pool).await.map_err(internal)?;
+        let page = page.max(1);
+        let (groups, total) = queries::page(pool, search, (page - 1) * PER_PAGE, PER_PAGE)
+            .await
+            .map_err(internal)?;
+        let ids: Vec<i64> = groups.iter().map(|g| g.id).collect();
         let mut members: HashMap<i64, Vec<String>> = HashMap::new();
-        for (group, _, name) in queries::members(pool).await.map_err(internal)? {
+        for (group, name) in queries::members(pool, &ids).await.map_err(internal)? {
             members.entry(group).or_default().push(name);
         }
         let mut services: HashMap<i64, Vec<String>> = HashMap::new();
-        for (group, _, name) in queries::services(pool).await.map_err(internal)? {
+        for (group, name) in queries::services(pool, &ids).await.map_err(internal)? {
             services.entry(group).or_default().push(name);
         }
-        Ok(groups
+        let groups = groups
             .into_iter()
             .map(|g| GroupSummary {
                 members: members.remove(&g.id).unwrap_or_default(),
@@ -102,7 +107,13 @@ impl GroupAdmin for GroupAdminService {
                 name: g.name,
                 active: g.active == 1,
             })
-            .collect())
+            .collect();
+        Ok(GroupPage {
+            groups,
+            total,
+            page,
+            per_page: PER_PAGE,
+        })
     }
 
     async fn get(&self, id: i64) -> Result<GroupDetail, AppError> {

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use app::error::{AppError, Field};
 use app::model::schedule::{
-    OpenPreview, ScheduleDetail, ScheduleException, ScheduleForm, ScheduleSummary, TimeSpan,
-    WeeklyInterval,
+    OpenPreview, ScheduleDetail, ScheduleException, ScheduleForm, SchedulePage, ScheduleSummary,
+    TimeSpan, WeeklyInterval,
 };
 use app::model::CurrentUser;
 use app::server::ScheduleAdmin;
@@ -21,6 +21,7 @@ use crate::store::user_admin::audit;
 use crate::store::Store;
 
 const NAME_MAX: usize = 80;
+const PER_PAGE: i64 = 25;
 
 /// What `schedules.definition` holds.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -126,15 +127,19 @@ impl ScheduleAdminService {
 
 #[async_trait]
 impl ScheduleAdmin for ScheduleAdminService {
-    async fn list(&self) -> Result<Vec<ScheduleSummary>, AppError> {
+    async fn list(&self, search: &str, page: i64) -> Result<SchedulePage, AppError> {
         let pool = self.store.pool();
-        let rows = queries::all(pool).await.map_err(internal)?;
+        let page = page.max(1);
+        let (rows, total) = queries::page(pool, search, (page - 1) * PER_PAGE, PER_PAGE)
+            .await
+            .map_err(internal)?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
         let mut services: HashMap<i64, Vec<String>> = HashMap::new();
-        for (schedule, name) in queries::users(pool).await.map_err(internal)? {
+        for (schedule, name) in queries::users(pool, &ids).await.map_err(internal)? {
             services.entry(schedule).or_default().push(name);
         }
         let now = Utc::now();
-        Ok(rows
+        let schedules = rows
             .into_iter()
             .map(|row| ScheduleSummary {
                 open_now: parse(&row.time_zone, &definition_of(&row))
@@ -145,7 +150,13 @@ impl ScheduleAdmin for ScheduleAdminService {
                 time_zone: row.time_zone,
                 active: row.active == 1,
             })
-            .collect())
+            .collect();
+        Ok(SchedulePage {
+            schedules,
+            total,
+            page,
+            per_page: PER_PAGE,
+        })
     }
 
     async fn get(&self, id: i64) -> Result<ScheduleDetail, AppError> {

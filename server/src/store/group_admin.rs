@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, AnyPool, FromRow};
 
 use super::to_millis;
+use super::user_admin::pattern;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct GroupRow {
@@ -15,11 +16,31 @@ pub struct GroupRow {
     pub version: i64,
 }
 
-pub async fn all(pool: &AnyPool) -> anyhow::Result<Vec<GroupRow>> {
-    sqlx::query_as("SELECT id, name, active, version FROM agent_groups ORDER BY LOWER(name), id")
-        .fetch_all(pool)
-        .await
-        .context("Failed to list groups")
+/// One page of groups whose name contains `search`, by name; and how many match.
+pub async fn page(
+    pool: &AnyPool,
+    search: &str,
+    offset: i64,
+    limit: i64,
+) -> anyhow::Result<(Vec<GroupRow>, i64)> {
+    let rows = sqlx::query_as(
+        "SELECT id, name, active, version FROM agent_groups WHERE LOWER(name) LIKE $1 ESCAPE '\\'
+         ORDER BY LOWER(name), id LIMIT $2 OFFSET $3",
+    )
+    .bind(pattern(search))
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(pool)
+    .await
+    .context("Failed to list groups")?;
+    let total = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM agent_groups WHERE LOWER(name) LIKE $1 ESCAPE '\\'",
+    )
+    .bind(pattern(search))
+    .fetch_one(pool)
+    .await
+    .context("Failed to count groups")?;
+    Ok((rows, total))
 }
 
 pub async fn one(pool: &AnyPool, id: i64) -> anyhow::Result<Option<GroupRow>> {
@@ -30,24 +51,28 @@ pub async fn one(pool: &AnyPool, id: i64) -> anyhow::Result<Option<GroupRow>> {
         .context("Failed to read a group")
 }
 
-/// (group, member id, member name) of every group, by name.
-pub async fn members(pool: &AnyPool) -> anyhow::Result<Vec<(i64, i64, String)>> {
-    sqlx::query_as(
-        "SELECT m.group_id, u.id, u.display_name FROM group_members m
-         JOIN users u ON u.id = m.user_id ORDER BY LOWER(u.display_name)",
+/// (group, member name) of these groups, by name.
+pub async fn members(pool: &AnyPool, groups: &[i64]) -> anyhow::Result<Vec<(i64, String)>> {
+    super::fetch_with_ids(
+        pool,
+        "SELECT m.group_id, u.display_name FROM group_members m
+         JOIN users u ON u.id = m.user_id WHERE m.group_id IN ({ids})
+         ORDER BY LOWER(u.display_name)",
+        groups,
     )
-    .fetch_all(pool)
     .await
     .context("Failed to list group members")
 }
 
-/// (group, service id, service name) of every group, by name.
-pub async fn services(pool: &AnyPool) -> anyhow::Result<Vec<(i64, i64, String)>> {
-    sqlx::query_as(
-        "SELECT g.group_id, s.id, s.name FROM service_groups g
-         JOIN services s ON s.id = g.service_id ORDER BY LOWER(s.name)",
+/// (group, service name) of these groups, by name.
+pub async fn services(pool: &AnyPool, groups: &[i64]) -> anyhow::Result<Vec<(i64, String)>> {
+    super::fetch_with_ids(
+        pool,
+        "SELECT g.group_id, s.name FROM service_groups g
+         JOIN services s ON s.id = g.service_id WHERE g.group_id IN ({ids})
+         ORDER BY LOWER(s.name)",
+        groups,
     )
-    .fetch_all(pool)
     .await
     .context("Failed to list the groups' services")
 }

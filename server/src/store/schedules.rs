@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, AnyPool, FromRow};
 
 use super::to_millis;
+use super::user_admin::pattern;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct ScheduleRow {
@@ -19,13 +20,30 @@ pub struct ScheduleRow {
 
 const COLUMNS: &str = "id, name, time_zone, definition, active, version";
 
-pub async fn all(pool: &AnyPool) -> anyhow::Result<Vec<ScheduleRow>> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM schedules ORDER BY LOWER(name), id"
+/// One page of schedules whose name contains `search`, by name; and how many match.
+pub async fn page(
+    pool: &AnyPool,
+    search: &str,
+    offset: i64,
+    limit: i64,
+) -> anyhow::Result<(Vec<ScheduleRow>, i64)> {
+    let rows = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM schedules WHERE LOWER(name) LIKE $1 ESCAPE '\\'
+         ORDER BY LOWER(name), id LIMIT $2 OFFSET $3"
     ))
+    .bind(pattern(search))
+    .bind(limit)
+    .bind(offset)
     .fetch_all(pool)
     .await
-    .context("Failed to list schedules")
+    .context("Failed to list schedules")?;
+    let total =
+        sqlx::query_scalar("SELECT COUNT(*) FROM schedules WHERE LOWER(name) LIKE $1 ESCAPE '\\'")
+            .bind(pattern(search))
+            .fetch_one(pool)
+            .await
+            .context("Failed to count schedules")?;
+    Ok((rows, total))
 }
 
 pub async fn one(pool: &AnyPool, id: i64) -> anyhow::Result<Option<ScheduleRow>> {
@@ -36,18 +54,37 @@ pub async fn one(pool: &AnyPool, id: i64) -> anyhow::Result<Option<ScheduleRow>>
         .context("Failed to read a schedule")
 }
 
-/// (schedule, service name): the services using each schedule, as their own or a group's.
-pub async fn users(pool: &AnyPool) -> anyhow::Result<Vec<(i64, String)>> {
-    sqlx::query_as(
-        "SELECT schedule_id, name FROM services WHERE schedule_id IS NOT NULL
+/// (schedule, service name): the services using these schedules, as their own or a group's.
+pub async fn users(pool: &AnyPool, schedules: &[i64]) -> anyhow::Result<Vec<(i64, String)>> {
+    // The ids are bound once per branch of the UNION.
+    let doubled: Vec<i64> = schedules.iter().chain(schedules).copied().collect();
+    let half = schedules.len();
+    let list = |from: usize| {
+        (from..from + half)
+            .map(|n| format!("${}", n + 1))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if half == 0 {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT schedule_id, name FROM services WHERE schedule_id IN ({})
          UNION
          SELECT l.schedule_id, s.name FROM service_groups l JOIN services s ON s.id = l.service_id
-         WHERE l.schedule_id IS NOT NULL
+         WHERE l.schedule_id IN ({})
          ORDER BY 2",
-    )
-    .fetch_all(pool)
-    .await
-    .context("Failed to list the schedules' services")
+        list(0),
+        list(half)
+    );
+    let mut query = sqlx::query_as(&sql);
+    for id in &doubled {
+        query = query.bind(*id);
+    }
+    query
+        .fetch_all(pool)
+        .await
+        .context("Failed to list the schedules' services")
 }
 
 /// Whether another schedule has this name (whatever the case).

@@ -60,9 +60,12 @@ async fn a_new_group_serving_the_service_brings_its_agent_the_next_conversation(
         tiles(&app, &console).await.into_iter().next()
     })
     .await;
-    let response = app.call(&admin, "admin/groups", &[]).await;
+    let response = app
+        .call(&admin, "admin/groups", &[("search", ""), ("page", "1")])
+        .await;
     let groups: Value = response.json().await.expect("groups");
-    assert_eq!(groups[0]["members"], json!(["User lia"]));
+    assert_eq!(groups["total"], 1);
+    assert_eq!(groups["groups"][0]["members"], json!(["User lia"]));
     let services: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM service_groups WHERE group_id = $1")
             .bind(id.as_i64())
@@ -123,5 +126,10 @@ async fn group_forms_are_validated_versioned_and_audited(db: TestDb) {
 
     // Agents have no say here.
     let ana = signed_in(&app, "ana").await;
-    assert_eq!(app.call(&ana, "admin/groups", &[]).await.status(), 403);
+    assert_eq!(
+        app.call(&ana, "admin/groups", &[("search", ""), ("page", "1")])
+            .await
+            .status(),
+        403
+    );
 }

@@ -118,11 +118,21 @@ async fn schedules_are_checked_previewed_and_used_by_services(db: TestDb) {
     detail["schedule_id"] = id.clone();
     let (status, body) = post_json(&app, &admin, "save_service", json!({ "form": detail })).await;
     assert_eq!(status, 200, "{body}");
-    let response = app.call(&admin, "admin/schedules", &[]).await;
+    let response = app
+        .call(
+            &admin,
+            "admin/schedules",
+            &[("search", "sem"), ("page", "1")],
+        )
+        .await;
     let list: Value = response.json().await.expect("list");
-    assert_eq!(list[0]["name"], "Sempre");
-    assert_eq!(list[0]["open_now"], true);
-    assert_eq!(list[0]["services"], json!(["Loja Demo"]));
+    assert_eq!(
+        list["total"], 1,
+        "found by a part of its name, whatever the case"
+    );
+    assert_eq!(list["schedules"][0]["name"], "Sempre");
+    assert_eq!(list["schedules"][0]["open_now"], true);
+    assert_eq!(list["schedules"][0]["services"], json!(["Loja Demo"]));
 
     // Edits are versioned; the stored document keeps the holiday.
     let response = app
@@ -155,7 +165,13 @@ async fn schedules_are_checked_previewed_and_used_by_services(db: TestDb) {
     assert_eq!(actions, ["create", "update"]);
     let visitor = client();
     assert_eq!(
-        app.call(&visitor, "admin/schedules", &[]).await.status(),
+        app.call(
+            &visitor,
+            "admin/schedules",
+            &[("search", ""), ("page", "1")]
+        )
+        .await
+        .status(),
         401
     );
 }

@@ -4,12 +4,16 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
 use crate::error::AppError;
-use crate::model::admin::{GroupChoices, GroupDetail, GroupForm, GroupSummary};
+use crate::model::admin::{GroupChoices, GroupDetail, GroupForm, GroupPage};
 
 #[server(endpoint = "admin/groups")]
-pub async fn list_groups() -> Result<Vec<GroupSummary>, AppError> {
+pub async fn list_groups(search: String, page: i64) -> Result<GroupPage, AppError> {
     let (_, services) = super::users::manager().await?;
-    services.groups.list().await.map_err(crate::server::fail)
+    services
+        .groups
+        .list(&search, page)
+        .await
+        .map_err(crate::server::fail)
 }
 
 #[server(endpoint = "admin/group")]

@@ -4,12 +4,16 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
 use crate::error::AppError;
-use crate::model::schedule::{OpenPreview, ScheduleDetail, ScheduleForm, ScheduleSummary};
+use crate::model::schedule::{OpenPreview, ScheduleDetail, ScheduleForm, SchedulePage};
 
 #[server(endpoint = "admin/schedules")]
-pub async fn list_schedules() -> Result<Vec<ScheduleSummary>, AppError> {
+pub async fn list_schedules(search: String, page: i64) -> Result<SchedulePage, AppError> {
     let (_, services) = super::users::manager().await?;
-    services.schedules.list().await.map_err(crate::server::fail)
+    services
+        .schedules
+        .list(&search, page)
+        .await
+        .map_err(crate::server::fail)
 }
 
 #[server(endpoint = "admin/schedule")]

@@ -8,7 +8,7 @@ use crate::error::AppError;
 use crate::i18n::*;
 use crate::model::admin::{Choice, GroupDetail, GroupForm, GroupSummary};
 use crate::model::Role;
-use crate::ui::components::{AdminNav, AppHeader, ErrorMessage, RequireRole};
+use crate::ui::components::{AdminNav, AppHeader, ErrorMessage, Pager, RequireRole};
 use crate::ui::pages::admin_users::{Editing, SaveFeedback};
 
 #[component]
@@ -29,7 +29,12 @@ fn Groups() -> impl IntoView {
     let i18n = use_i18n();
     let reload = RwSignal::new(0u64);
     let editing = RwSignal::new(Editing::Nobody);
-    let groups = Resource::new(move || reload.get(), |_| list_groups());
+    let search = RwSignal::new(String::new());
+    let page = RwSignal::new(1i64);
+    let groups = Resource::new(
+        move || (search.get(), page.get(), reload.get()),
+        |(search, page, _)| list_groups(search, page),
+    );
     let saved = Callback::new(move |_: ()| reload.update(|n| *n += 1));
     view! {
         <section class="panel" data-section="groups">
@@ -38,14 +43,21 @@ fn Groups() -> impl IntoView {
                 <button class="primary" on:click=move |_| editing.set(Editing::New)>{t!(i18n, admin.groups.create)}</button>
             </div>
             <p class="hint">{t!(i18n, admin.groups.intro)}</p>
+            <input type="search" class="search" name="search"
+                placeholder=move || t_string!(i18n, admin.groups.search)
+                aria-label=move || t_string!(i18n, admin.groups.search)
+                on:input=move |e| { search.set(event_target_value(&e)); page.set(1); } />
             <Show when=move || editing.get() != Editing::Nobody>
                 <GroupEditor editing saved />
             </Show>
             <Transition>
                 {move || Suspend::new(async move {
                     match groups.await {
-                        Ok(list) if list.is_empty() => view! { <p class="empty">{t!(i18n, admin.groups.empty)}</p> }.into_any(),
-                        Ok(list) => view! { <GroupTable list editing /> }.into_any(),
+                        Ok(list) if list.groups.is_empty() => view! { <p class="empty">{t!(i18n, admin.groups.empty)}</p> }.into_any(),
+                        Ok(list) => view! {
+                            <GroupTable list=list.groups editing />
+                            <Pager current=list.page total=list.total per_page=list.per_page page />
+                        }.into_any(),
                         Err(error) => view! { <p class="form-error"><ErrorMessage error /></p> }.into_any(),
                     }
                 })}

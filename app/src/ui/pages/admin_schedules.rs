@@ -8,7 +8,7 @@ use crate::i18n::*;
 use crate::model::schedule::ScheduleSummary;
 use crate::model::Role;
 use crate::ui::components::schedule_editor::ScheduleEditor;
-use crate::ui::components::{AdminNav, AppHeader, ErrorMessage, RequireRole};
+use crate::ui::components::{AdminNav, AppHeader, ErrorMessage, Pager, RequireRole};
 use crate::ui::pages::admin_users::Editing;
 
 #[component]
@@ -29,7 +29,12 @@ fn Schedules() -> impl IntoView {
     let i18n = use_i18n();
     let reload = RwSignal::new(0u64);
     let editing = RwSignal::new(Editing::Nobody);
-    let schedules = Resource::new(move || reload.get(), |_| list_schedules());
+    let search = RwSignal::new(String::new());
+    let page = RwSignal::new(1i64);
+    let schedules = Resource::new(
+        move || (search.get(), page.get(), reload.get()),
+        |(search, page, _)| list_schedules(search, page),
+    );
     let saved = Callback::new(move |_: ()| reload.update(|n| *n += 1));
     view! {
         <section class="panel" data-section="schedules">
@@ -38,14 +43,21 @@ fn Schedules() -> impl IntoView {
                 <button class="primary" on:click=move |_| editing.set(Editing::New)>{t!(i18n, admin.schedules.create)}</button>
             </div>
             <p class="hint">{t!(i18n, admin.schedules.intro)}</p>
+            <input type="search" class="search" name="search"
+                placeholder=move || t_string!(i18n, admin.schedules.search)
+                aria-label=move || t_string!(i18n, admin.schedules.search)
+                on:input=move |e| { search.set(event_target_value(&e)); page.set(1); } />
             <Show when=move || editing.get() != Editing::Nobody>
                 <ScheduleEditor editing saved />
             </Show>
             <Transition>
                 {move || Suspend::new(async move {
                     match schedules.await {
-                        Ok(list) if list.is_empty() => view! { <p class="empty">{t!(i18n, admin.schedules.empty)}</p> }.into_any(),
-                        Ok(list) => view! { <ScheduleTable list editing /> }.into_any(),
+                        Ok(list) if list.schedules.is_empty() => view! { <p class="empty">{t!(i18n, admin.schedules.empty)}</p> }.into_any(),
+                        Ok(list) => view! {
+                            <ScheduleTable list=list.schedules editing />
+                            <Pager current=list.page total=list.total per_page=list.per_page page />
+                        }.into_any(),
                         Err(error) => view! { <p class="form-error"><ErrorMessage error /></p> }.into_any(),
                     }
                 })}
