@@ -49,7 +49,12 @@ test("out of hours: the customer is told, Ana resumes the chat, answers and conc
   await expect(ana.locator("body[data-hydrated]")).toBeAttached();
   await ana.locator("select[name=presence]").selectOption("operating");
   await ana.locator(".out-of-hours summary").click();
+  // Until Meta's profile arrives the row shows a fallback name: refresh until it is there.
   const row = ana.locator(".out-of-hours tr", { hasText: "Tomás Noite" });
+  await expect(async () => {
+    await ana.locator(".out-of-hours button", { hasText: "Atualizar" }).click();
+    await expect(row).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 15_000 });
   await expect(row).toContainText("Resposta normal até");
   await expect(row).toContainText("Vocês estão abertos?");
   await ana.screenshot({ path: "test-results/out-of-hours-folder.png" });

@@ -173,6 +173,8 @@ pub struct OutOfHoursConversation {
     pub contact_external_id: String,
     pub service_id: i64,
     pub service_name: String,
+    /// messenger or instagram (for the fallback name).
+    pub channel: String,
     pub opened_at: DateTime<FixedOffset>,
     /// The customer's last message, if any (its text, shortened).
     pub last_text: Option<String>,

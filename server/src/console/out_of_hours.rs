@@ -83,6 +83,7 @@ impl ConsoleService {
                 contact_external_id: row.external_id,
                 service_id: row.service_id,
                 service_name: row.service_name,
+                channel: row.channel,
                 opened_at: self.local(row.opened_at),
                 last_text: row.last_text.map(|t| t.chars().take(140).collect()),
                 reply: self.reply_window(row.last_customer_message_at, now),

@@ -15,6 +15,7 @@ pub struct OutOfHoursRow {
     pub external_id: String,
     pub service_id: i64,
     pub service_name: String,
+    pub channel: String,
     pub opened_at: i64,
     pub last_customer_message_at: Option<i64>,
     pub last_text: Option<String>,
@@ -32,7 +33,7 @@ pub async fn list(
     let (from, to) = opened.map_or((0, i64::MAX), |(from, to)| (to_millis(from), to_millis(to)));
     sqlx::query_as(
         "SELECT c.id, k.first_name, k.last_name, k.external_id, c.service_id,
-                s.name AS service_name, c.opened_at, c.last_customer_message_at,
+                s.name AS service_name, s.channel, c.opened_at, c.last_customer_message_at,
                 (SELECT m.text FROM messages m WHERE m.conversation_id = c.id AND m.direction = 'in'
                  ORDER BY m.id DESC LIMIT 1) AS last_text
          FROM conversations c

@@ -128,14 +128,29 @@ fn upsert(messages: &mut Vec<ChatMessage>, message: ChatMessage) {
 
 /// The customer's name, or the fallback Meta's reviewers expect ("Facebook user ···1234").
 pub fn display_name(locale: crate::i18n::Locale, tile: &ConversationTile) -> String {
+    contact_label(
+        locale,
+        tile.contact_name.as_deref(),
+        &tile.contact_external_id,
+        &tile.channel,
+    )
+}
+
+/// The customer's profile name, or a fallback that tells customers apart ("Facebook user
+/// ···1234") until Meta gives the profile (or if it never does).
+pub fn contact_label(
+    locale: crate::i18n::Locale,
+    name: Option<&str>,
+    external_id: &str,
+    channel: &str,
+) -> String {
     use crate::i18n::td_string;
 
-    if let Some(name) = &tile.contact_name {
-        return name.clone();
+    if let Some(name) = name {
+        return name.to_owned();
     }
-    let id = &tile.contact_external_id;
-    let suffix = &id[id.len().saturating_sub(4)..];
-    if tile.channel == "instagram" {
+    let suffix = &external_id[external_id.len().saturating_sub(4)..];
+    if channel == "instagram" {
         td_string!(locale, console.fallback_instagram, suffix = suffix)
     } else {
         td_string!(locale, console.fallback_facebook, suffix = suffix)

@@ -73,10 +73,14 @@ pub fn OutOfHours() -> impl IntoView {
         let id = conversation.id;
         let reply = conversation.reply;
         let opened = conversation.opened_at;
-        let name = conversation
-            .contact_name
-            .clone()
-            .unwrap_or_else(|| conversation.contact_external_id.clone());
+        let (name, external_id, channel) = (
+            conversation.contact_name.clone(),
+            conversation.contact_external_id.clone(),
+            conversation.channel.clone(),
+        );
+        let name = move || {
+            super::contact_label(i18n.get_locale(), name.as_deref(), &external_id, &channel)
+        };
         view! {
             <tr data-out-of-hours=id>
                 <td class="mono">{conversation.protocol}</td>
