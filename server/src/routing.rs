@@ -154,7 +154,7 @@ impl Router {
         let now = Utc::now();
         let left = self.release_departed(&mut tx, now).await?;
         let expired = routing::expire_offers(&mut tx, now).await?;
-        let (agents, waiting) = routing::snapshot(&mut tx).await?;
+        let (agents, waiting) = routing::snapshot(&mut tx, now).await?;
         let assignments = plan(&agents, &waiting, now.timestamp_millis());
         if assignments.is_empty() && left == 0 && expired == 0 {
             tx.rollback().await.ok();

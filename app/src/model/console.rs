@@ -22,6 +22,9 @@ pub struct AgentStatus {
     pub open: u8,
     /// The reasons a pause can have.
     pub pause_reasons: Vec<String>,
+    /// Positions held by wrap-up time after a close, and when the last of them frees.
+    pub wrapping_up: u8,
+    pub wrap_up_until: Option<DateTime<FixedOffset>>,
 }
 
 /// A conversation as a console tile.
@@ -46,6 +49,10 @@ pub struct ConversationTile {
     pub last_message_id: i64,
     /// Set while the conversation is only offered (manual answer mode): accept it by then.
     pub offered_until: Option<DateTime<FixedOffset>>,
+    /// The service's classification codes (the agent picks one on closing), and whether one
+    /// must be picked.
+    pub classification_codes: Vec<String>,
+    pub classification_required: bool,
 }
 
 /// A chat pane's content: the messages, and the conversation's live sequence number they are

@@ -96,7 +96,13 @@ pub trait Console: Send + Sync {
         conversation_id: i64,
         media_id: i64,
     ) -> Result<(), AppError>;
-    async fn close(&self, agent_id: i64, conversation_id: i64) -> Result<(), AppError>;
+    /// Concludes the conversation, with a classification code where the service has codes.
+    async fn close(
+        &self,
+        agent_id: i64,
+        conversation_id: i64,
+        classification: Option<String>,
+    ) -> Result<(), AppError>;
     /// Accepts a conversation offered to the agent (manual answer mode).
     async fn accept(&self, agent_id: i64, conversation_id: i64) -> Result<(), AppError>;
     /// Lets an offered conversation go to the next agent at once.

@@ -3,6 +3,7 @@
 //! (`handover`: offers, transfers).
 
 mod chat;
+mod closing;
 mod handover;
 pub mod hub;
 pub mod live;
@@ -122,6 +123,9 @@ impl Console for ConsoleService {
             .await
             .map_err(internal)?;
         let pause_reasons = queries::pause_reasons(pool).await.map_err(internal)?;
+        let (wrapping_up, wrap_up_until) = queries::wrap_ups(pool, agent_id, Utc::now())
+            .await
+            .map_err(internal)?;
         let (presence, pause_reason, positions) = match state {
             Some(row) => (
                 match row.presence.as_str() {
@@ -140,6 +144,8 @@ impl Console for ConsoleService {
             positions: u8::try_from(positions).unwrap_or(8),
             open: u8::try_from(open).unwrap_or(u8::MAX),
             pause_reasons,
+            wrapping_up: u8::try_from(wrapping_up).unwrap_or(u8::MAX),
+            wrap_up_until: wrap_up_until.map(|at| self.local(at)),
         })
     }
 
@@ -193,6 +199,10 @@ impl Console for ConsoleService {
         Ok(rows
             .into_iter()
             .map(|row| {
+                let classification =
+                    serde_json::from_str::<app::model::service::ServicePolicy>(&row.policy)
+                        .map(|policy| policy.classification)
+                        .unwrap_or_default();
                 let name = crate::domain::contact_name::profile_name(
                     row.first_name.as_deref(),
                     row.last_name.as_deref(),
@@ -216,6 +226,9 @@ impl Console for ConsoleService {
                     unread: row.unread,
                     last_message_id: row.last_message_id,
                     offered_until: row.offered_until.map(|at| self.local(at)),
+                    classification_required: classification.required
+                        && !classification.codes.is_empty(),
+                    classification_codes: classification.codes,
                 }
             })
             .collect())
@@ -317,9 +330,22 @@ impl Console for ConsoleService {
         Ok(())
     }
 
-    async fn close(&self, agent_id: i64, conversation_id: i64) -> Result<(), AppError> {
+    async fn close(
+        &self,
+        agent_id: i64,
+        conversation_id: i64,
+        classification: Option<String>,
+    ) -> Result<(), AppError> {
         self.own(agent_id, conversation_id).await?;
-        let closed = queries::close(self.store.pool(), conversation_id, agent_id, Utc::now())
+        let now = Utc::now();
+        let terms = self
+            .closing_terms(conversation_id, classification, now)
+            .await?;
+        let closing = queries::Closing {
+            classification: terms.classification.as_deref(),
+            wrap_up_until: terms.wrap_up_until,
+        };
+        let closed = queries::close(self.store.pool(), conversation_id, agent_id, now, &closing)
             .await
             .map_err(internal)?;
         if !closed {
@@ -331,7 +357,6 @@ impl Console for ConsoleService {
             "Conversation closed"
         );
         // The customer is told (closing message); a failure here does not undo the close.
-        let now = Utc::now();
         let zone = self.time_zone;
         if let Err(error) =
             crate::policies::closing::send(&self.store, conversation_id, agent_id, zone, now).await

@@ -109,7 +109,9 @@ impl ConsoleService {
         if self.reply_window(last_customer, now) == ReplyWindow::Closed {
             return Err(AppError::WindowClosed);
         }
-        let (open, positions) = queries::load(&mut tx, agent_id).await.map_err(internal)?;
+        let (open, positions) = queries::load(&mut tx, agent_id, now)
+            .await
+            .map_err(internal)?;
         if open >= positions {
             return Err(AppError::NoFreePosition);
         }

@@ -31,6 +31,23 @@ pub async fn open_count(pool: &AnyPool, agent_id: i64) -> anyhow::Result<i64> {
     .context("Failed to count an agent's conversations")
 }
 
+/// Positions held by wrap-up time now, and when the last of them frees.
+pub async fn wrap_ups(
+    pool: &AnyPool,
+    agent_id: i64,
+    now: DateTime<Utc>,
+) -> anyhow::Result<(i64, Option<i64>)> {
+    sqlx::query_as(
+        "SELECT COUNT(*), MAX(wrap_up_until) FROM conversations
+         WHERE agent_id = $1 AND status = 'closed' AND wrap_up_until > $2",
+    )
+    .bind(agent_id)
+    .bind(to_millis(now))
+    .fetch_one(pool)
+    .await
+    .context("Failed to read an agent's wrap-ups")
+}
+
 pub async fn pause_reasons(pool: &AnyPool) -> anyhow::Result<Vec<String>> {
     sqlx::query_scalar("SELECT name FROM pause_reasons WHERE active = 1 ORDER BY id")
         .fetch_all(pool)
@@ -55,6 +72,8 @@ pub struct TileRow {
     pub offered_until: Option<i64>,
     pub event_seq: i64,
     pub opened_at: i64,
+    /// The service's policy document (classification codes).
+    pub policy: String,
 }
 
 /// The agent's open conversations, oldest assignment first (stable tile order).
@@ -62,7 +81,7 @@ pub async fn tiles(pool: &AnyPool, agent_id: i64) -> anyhow::Result<Vec<TileRow>
     sqlx::query_as(
         "SELECT c.id, k.first_name, k.last_name, k.external_id, k.picture_media_id,
                 p.status AS picture_status, s.name AS service_name, s.channel,
-                c.assigned_at, c.last_customer_message_at, c.opened_at,
+                c.assigned_at, c.last_customer_message_at, c.opened_at, s.policy,
                 (SELECT COUNT(*) FROM messages m
                  WHERE m.conversation_id = c.id AND m.direction = 'in'
                    AND m.id > c.agent_seen_message_id) AS unread,
@@ -180,21 +199,32 @@ pub async fn mark_seen(pool: &AnyPool, conversation_id: i64, up_to: i64) -> anyh
     Ok(done.rows_affected() == 1)
 }
 
+/// What a close records besides the time.
+pub struct Closing<'a> {
+    pub classification: Option<&'a str>,
+    /// Until then the agent's position takes no new chat (epoch ms).
+    pub wrap_up_until: Option<i64>,
+}
+
 /// Closes the agent's conversation; false if it was not theirs and open.
 pub async fn close(
     pool: &AnyPool,
     conversation_id: i64,
     agent_id: i64,
     now: DateTime<Utc>,
+    closing: &Closing<'_>,
 ) -> anyhow::Result<bool> {
     let mut tx = pool.begin().await?;
     let done = sqlx::query(
-        "UPDATE conversations SET status = 'closed', closed_at = $1
+        "UPDATE conversations SET status = 'closed', closed_at = $1, classification = $4,
+                                  wrap_up_until = $5
          WHERE id = $2 AND agent_id = $3 AND status = 'assigned' AND offered_until IS NULL",
     )
     .bind(to_millis(now))
     .bind(conversation_id)
     .bind(agent_id)
+    .bind(closing.classification)
+    .bind(closing.wrap_up_until)
     .execute(&mut *tx)
     .await
     .context("Failed to close a conversation")?;

@@ -80,12 +80,18 @@ pub async fn serves(
 }
 
 /// The agent's open chats and positions (8 if no state yet).
-pub async fn load(conn: &mut AnyConnection, agent_id: i64) -> anyhow::Result<(i64, i64)> {
+pub async fn load(
+    conn: &mut AnyConnection,
+    agent_id: i64,
+    now: DateTime<Utc>,
+) -> anyhow::Result<(i64, i64)> {
     sqlx::query_as(
-        "SELECT (SELECT COUNT(*) FROM conversations WHERE agent_id = $1 AND status = 'assigned'),
+        "SELECT (SELECT COUNT(*) FROM conversations WHERE agent_id = $1
+                 AND (status = 'assigned' OR (status = 'closed' AND wrap_up_until > $2))),
                 COALESCE((SELECT positions FROM agent_states WHERE user_id = $1), 8)",
     )
     .bind(agent_id)
+    .bind(to_millis(now))
     .fetch_one(conn)
     .await
     .context("Failed to read an agent's load")

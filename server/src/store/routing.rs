@@ -36,6 +36,7 @@ struct WaitingRow {
 #[tracing::instrument(skip(conn))]
 pub async fn snapshot(
     conn: &mut AnyConnection,
+    now: DateTime<Utc>,
 ) -> anyhow::Result<(Vec<AgentSnapshot>, Vec<WaitingConversation>)> {
     let waiting: Vec<WaitingRow> = sqlx::query_as(
         "SELECT id, service_id, queued_at, opened_at, queue_front, route_group_id, route_agent_id
@@ -51,10 +52,13 @@ pub async fn snapshot(
     let agents: Vec<AgentRow> = sqlx::query_as(
         "SELECT a.user_id, a.positions, a.free_since, a.answer_mode,
                 (SELECT COUNT(*) FROM conversations c
-                 WHERE c.agent_id = a.user_id AND c.status = 'assigned') AS open
+                 WHERE c.agent_id = a.user_id
+                   AND (c.status = 'assigned' OR (c.status = 'closed' AND c.wrap_up_until > $1)))
+                AS open
          FROM agent_states a JOIN users u ON u.id = a.user_id
          WHERE a.presence = 'operating' AND u.active = 1",
     )
+    .bind(to_millis(now))
     .fetch_all(&mut *conn)
     .await
     .context("Failed to read the operating agents")?;

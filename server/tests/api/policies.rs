@@ -13,6 +13,7 @@ on_both_backends!(
     out_of_hours_conversations_wait_and_the_customer_is_told_once,
     closing_sends_the_services_closing_message_within_the_window,
     agents_resume_out_of_hours_conversations_within_metas_windows,
+    closing_asks_for_a_classification_and_holds_the_position_for_wrap_up,
 );
 
 /// Saves a schedule (weekly `intervals`) and makes it the sandbox page's, with `policy`.
@@ -33,6 +34,18 @@ async fn set_hours(app: &TestApp, admin: &reqwest::Client, intervals: Value, pol
         .await;
     let mut form: Value = response.json().await.expect("service");
     form["schedule_id"] = schedule;
+    form["policy"] = policy;
+    let (status, body) = post_json(app, admin, "save_service", json!({ "form": form })).await;
+    assert_eq!(status, 200, "{body}");
+}
+
+/// Gives the sandbox page this policy (through the admin, as an admin would).
+async fn set_policy(app: &TestApp, admin: &reqwest::Client, policy: Value) {
+    let service = service_id(app).await;
+    let response = app
+        .call(admin, "admin/service", &[("id", &service.to_string())])
+        .await;
+    let mut form: Value = response.json().await.expect("service");
     form["policy"] = policy;
     let (status, body) = post_json(app, admin, "save_service", json!({ "form": form })).await;
     assert_eq!(status, 200, "{body}");
@@ -133,16 +146,9 @@ async fn closing_sends_the_services_closing_message_within_the_window(db: TestDb
     );
 
     // The service's own text, with the agent and the protocol the agent saw.
-    let admin = admin(&app).await;
-    let service = service_id(&app).await;
-    let response = app
-        .call(&admin, "admin/service", &[("id", &service.to_string())])
-        .await;
-    let mut form: Value = response.json().await.expect("service");
-    form["policy"] = json!({ "messages": { "closing": {
+    let policy = json!({ "messages": { "closing": {
         "pt_br": "{agent} encerrou o atendimento {protocol} ({service}).", "en": "" } } });
-    let (status, body) = post_json(&app, &admin, "save_service", json!({ "form": form })).await;
-    assert_eq!(status, 200, "{body}");
+    set_policy(&app, &admin(&app).await, policy).await;
     let second = new_customer(&app, "Lia Prado", true).await;
     customer_says(&app, &second, "Tchau").await;
     let tile = eventually(15, "the second tile", || async {
@@ -340,4 +346,58 @@ async fn agents_resume_out_of_hours_conversations_within_metas_windows(db: TestD
         "2 positions, both used"
     );
     assert_eq!(resume(&ana, fresh).await.0, 404, "no longer out of hours");
+}
+
+async fn closing_asks_for_a_classification_and_holds_the_position_for_wrap_up(db: TestDb) {
+    let app = sandbox_app(db).await;
+    agents_serving(&app, service_id(&app).await, &["ana"], 1).await;
+    let ana = signed_in(&app, "ana").await;
+    call(&app, &ana, "presence", &[("presence", "operating")]).await;
+    let policy = json!({
+        "classification": { "codes": ["Venda", "Dúvida"], "required": true },
+        "times": { "wrap_up_seconds": 3 }
+    });
+    set_policy(&app, &admin(&app).await, policy).await;
+
+    let first = new_customer(&app, "Vera Cruz", true).await;
+    customer_says(&app, &first, "Quero comprar").await;
+    let tile = eventually(15, "Ana's tile", || async {
+        tiles(&app, &ana).await.into_iter().next()
+    })
+    .await;
+    assert_eq!(tile["classification_codes"], json!(["Venda", "Dúvida"]));
+    assert_eq!(tile["classification_required"], true);
+    let id = tile["id"].as_i64().expect("id").to_string();
+    let (status, body) = call(&app, &ana, "close", &[("conversation", &id)]).await;
+    assert_eq!(
+        (status, body["Required"]["field"].as_str()),
+        (422, Some("classification_codes"))
+    );
+    let other = [("conversation", id.as_str()), ("classification", "Outro")];
+    assert_eq!(call(&app, &ana, "close", &other).await.0, 422);
+    let sale = [("conversation", id.as_str()), ("classification", "Venda")];
+    assert_eq!(call(&app, &ana, "close", &sale).await.0, 200);
+    let stored: Option<String> =
+        sqlx::query_scalar("SELECT classification FROM conversations WHERE id = $1")
+            .bind(tile["id"].as_i64())
+            .fetch_one(app.store.pool())
+            .await
+            .expect("classification");
+    assert_eq!(stored.as_deref(), Some("Venda"));
+
+    // Her only position is in wrap-up for 3 s: the next customer waits, then reaches her.
+    let second = new_customer(&app, "Davi Reis", true).await;
+    customer_says(&app, &second, "Oi").await;
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    assert!(
+        tiles(&app, &ana).await.is_empty(),
+        "the position is in wrap-up"
+    );
+    let (_, status) = call(&app, &ana, "status", &[]).await;
+    assert_eq!(status["wrapping_up"], 1);
+    assert!(status["wrap_up_until"].is_string());
+    eventually(15, "the next chat after wrap-up", || async {
+        tiles(&app, &ana).await.into_iter().next()
+    })
+    .await;
 }

@@ -78,11 +78,14 @@ pub async fn send_text(conversation: i64, text: String) -> Result<(), AppError> 
 }
 
 #[server(endpoint = "console/close")]
-pub async fn close_conversation(conversation: i64) -> Result<(), AppError> {
+pub async fn close_conversation(
+    conversation: i64,
+    classification: Option<String>,
+) -> Result<(), AppError> {
     let (agent, services) = agent().await?;
     services
         .console
-        .close(agent, conversation)
+        .close(agent, conversation, classification)
         .await
         .map_err(crate::server::fail)
 }

@@ -99,9 +99,19 @@ fn Conversation(
     let service_name = move || tile.with(|t| t.as_ref().map(|t| t.service_name.clone()));
     let protocol = move || tile.with(|t| t.as_ref().map(|t| t.protocol.clone()));
     let offered = offered_until.is_some();
+    // The service's classification codes: the agent picks one before concluding.
+    let codes = move || {
+        tile.with(|t| {
+            t.as_ref()
+                .map(|t| t.classification_codes.clone())
+                .unwrap_or_default()
+        })
+    };
+    let code = RwSignal::new(String::new());
     let close = move |_| {
+        let picked = Some(code.get_untracked()).filter(|c| !c.is_empty());
         spawn_local(async move {
-            if let Err(failure) = close_conversation(id).await {
+            if let Err(failure) = close_conversation(id, picked).await {
                 error.set(Some(failure));
             }
             context.reload();
@@ -119,6 +129,16 @@ fn Conversation(
     let actions = view! {
         <Show when=move || !offered>
             <Transfer conversation=id error />
+            {move || {
+                let list = codes();
+                (!list.is_empty()).then(|| view! {
+                    <select name="classification" aria-label=move || t_string!(i18n, console.classification)
+                        on:change=move |e| code.set(event_target_value(&e))>
+                        <option value="">{t!(i18n, console.classification)}</option>
+                        {list.into_iter().map(|c| { let label = c.clone(); view! { <option value=c>{label}</option> } }).collect_view()}
+                    </select>
+                })
+            }}
             <button class="close-chat" on:click=close>{t!(i18n, console.close)}</button>
         </Show>
     }

@@ -61,6 +61,7 @@ pub fn StatusBar(status: Resource<Result<AgentStatus, AppError>>) -> impl IntoVi
                     };
                     let reasons = status.pause_reasons.clone();
                     let (used, total) = (status.open, status.positions);
+                    let wrap_up_until = status.wrap_up_until.map(|at| at.timestamp_millis());
                     Some(view! {
                         <label class="presence" data-presence=current.clone()>
                             <span>{t!(i18n, console.status_label)}</span>
@@ -88,6 +89,14 @@ pub fn StatusBar(status: Resource<Result<AgentStatus, AppError>>) -> impl IntoVi
                         <span class="positions" data-testid="positions">
                             {move || t_string!(i18n, console.positions, used = used, total = total)}
                         </span>
+                        {move || wrap_up_until.filter(|until| *until > context.now.get()).map(|until| {
+                            let left = crate::format::format_remaining(until - context.now.get());
+                            view! {
+                                <span class="wrap-up" data-testid="wrap-up">
+                                    {t_string!(i18n, console.wrap_up, left = left)}
+                                </span>
+                            }
+                        })}
                     })
                 })}
             </Transition>
