@@ -91,8 +91,15 @@ test("an admin creates a service through its tabs; a sandbox customer of its pag
   await ana.locator(".composer textarea").fill("Olá Olga, em que posso ajudar?");
   await ana.locator(".composer textarea").press("Enter");
   await expect(customer.locator("#messages .page").last()).toContainText("Olá Olga", { timeout: 15_000 });
-  // Ana concludes and signs out, so the next tests' customers do not reach her.
+  // The service requires a classification: closing without one is refused, in Portuguese.
   await ana.locator(".close-chat").click();
+  await expect(ana.locator(".chat .form-error")).toContainText("Códigos de classificação");
+  await expect(ana.locator(".tile", { hasText: "Olga Prado" })).toHaveCount(1);
+  await ana.screenshot({ path: "test-results/console-classification.png" });
+  // Ana classifies and concludes, then signs out, so the next tests' customers do not reach her.
+  await ana.locator("select[name=classification]").selectOption("Venda");
+  await ana.locator(".close-chat").click();
+  await expect(ana.locator(".tile", { hasText: "Olga Prado" })).toHaveCount(0);
   await ana.locator(".logout button").click();
   await expect(ana).toHaveURL(/\/login/);
 
