@@ -64,13 +64,9 @@ impl ServiceAdminService {
             return Ok(Some(SecretString::from(typed)));
         }
         let Some(id) = id else { return Ok(None) };
-        let sealed: Option<String> =
-            sqlx::query_scalar("SELECT access_token_sealed FROM services WHERE id = $1")
-                .bind(id)
-                .fetch_optional(self.store.pool())
-                .await
-                .map_err(|e| internal(e.into()))?
-                .flatten();
+        let sealed = queries::sealed_token(self.store.pool(), id)
+            .await
+            .map_err(internal)?;
         sealed
             .map(|sealed| self.secrets.open(&sealed))
             .transpose()

@@ -12,6 +12,8 @@ use crate::store::to_millis;
 pub(super) struct Closing {
     pub classification: Option<String>,
     pub wrap_up_until: Option<i64>,
+    /// The service as read for these terms (the closing message uses it too).
+    pub runtime: ServiceRuntime,
 }
 
 impl ConsoleService {
@@ -53,6 +55,7 @@ impl ConsoleService {
             classification: picked,
             wrap_up_until: wrap_up
                 .map(|seconds| to_millis(now + chrono::Duration::seconds(i64::from(seconds)))),
+            runtime,
         })
     }
 }

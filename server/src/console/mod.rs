@@ -358,8 +358,15 @@ impl Console for ConsoleService {
         );
         // The customer is told (closing message); a failure here does not undo the close.
         let zone = self.time_zone;
-        if let Err(error) =
-            crate::policies::closing::send(&self.store, conversation_id, agent_id, zone, now).await
+        if let Err(error) = crate::policies::closing::send(
+            &self.store,
+            conversation_id,
+            agent_id,
+            &terms.runtime,
+            zone,
+            now,
+        )
+        .await
         {
             tracing::error!(error = ?error, conversation = conversation_id, "No closing message");
         }

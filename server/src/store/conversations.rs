@@ -41,11 +41,14 @@ pub async fn find_contact(
         .context("Failed to look up a contact")
 }
 
-/// The contact's conversation that is not closed, if any.
+/// The contact's conversation that is not closed, if any, with its status.
 #[tracing::instrument(skip(conn))]
-pub async fn find_open(conn: &mut AnyConnection, contact_id: i64) -> anyhow::Result<Option<i64>> {
-    sqlx::query_scalar(
-        "SELECT id FROM conversations WHERE contact_id = $1 AND status <> 'closed' ORDER BY id DESC LIMIT 1",
+pub async fn find_open(
+    conn: &mut AnyConnection,
+    contact_id: i64,
+) -> anyhow::Result<Option<(i64, String)>> {
+    sqlx::query_as(
+        "SELECT id, status FROM conversations WHERE contact_id = $1 AND status <> 'closed' ORDER BY id DESC LIMIT 1",
     )
     .bind(contact_id)
     .fetch_optional(conn)

@@ -54,37 +54,28 @@ pub async fn one(pool: &AnyPool, id: i64) -> anyhow::Result<Option<ScheduleRow>>
         .context("Failed to read a schedule")
 }
 
-/// (schedule, service name): the services using these schedules, as their own or a group's.
+/// (schedule, service name): the services using these schedules, as their own or a group's,
+/// once each, by name.
 pub async fn users(pool: &AnyPool, schedules: &[i64]) -> anyhow::Result<Vec<(i64, String)>> {
-    // The ids are bound once per branch of the UNION.
-    let doubled: Vec<i64> = schedules.iter().chain(schedules).copied().collect();
-    let half = schedules.len();
-    let list = |from: usize| {
-        (from..from + half)
-            .map(|n| format!("${}", n + 1))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    if half == 0 {
-        return Ok(Vec::new());
-    }
-    let sql = format!(
-        "SELECT schedule_id, name FROM services WHERE schedule_id IN ({})
-         UNION
-         SELECT l.schedule_id, s.name FROM service_groups l JOIN services s ON s.id = l.service_id
-         WHERE l.schedule_id IN ({})
-         ORDER BY 2",
-        list(0),
-        list(half)
-    );
-    let mut query = sqlx::query_as(&sql);
-    for id in &doubled {
-        query = query.bind(*id);
-    }
-    query
-        .fetch_all(pool)
-        .await
-        .context("Failed to list the schedules' services")
+    let mut users: Vec<(i64, String)> = super::fetch_with_ids(
+        pool,
+        "SELECT schedule_id, name FROM services WHERE schedule_id IN ({ids})",
+        schedules,
+    )
+    .await
+    .context("Failed to list the schedules' services")?;
+    let by_groups: Vec<(i64, String)> = super::fetch_with_ids(
+        pool,
+        "SELECT l.schedule_id, s.name FROM service_groups l JOIN services s ON s.id = l.service_id
+         WHERE l.schedule_id IN ({ids})",
+        schedules,
+    )
+    .await
+    .context("Failed to list the schedules' group services")?;
+    users.extend(by_groups);
+    users.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+    users.dedup();
+    Ok(users)
 }
 
 /// Whether another schedule has this name (whatever the case).

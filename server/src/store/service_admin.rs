@@ -194,6 +194,17 @@ pub async fn update(
     Ok(done.rows_affected() == 1)
 }
 
+/// The service's sealed page token, if it has one.
+pub async fn sealed_token(pool: &AnyPool, id: i64) -> anyhow::Result<Option<String>> {
+    let sealed: Option<Option<String>> =
+        sqlx::query_scalar("SELECT access_token_sealed FROM services WHERE id = $1")
+            .bind(id)
+            .fetch_optional(pool)
+            .await
+            .context("Failed to read a service's token")?;
+    Ok(sealed.flatten())
+}
+
 /// Stores a new sealed page token.
 pub async fn set_token(conn: &mut AnyConnection, id: i64, sealed: &str) -> anyhow::Result<()> {
     sqlx::query("UPDATE services SET access_token_sealed = $1 WHERE id = $2")

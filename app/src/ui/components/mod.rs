@@ -17,7 +17,7 @@ pub use delivery_issues::DeliveryIssues;
 pub use error_message::ErrorMessage;
 pub use language_switch::LanguageSwitch;
 pub use loading::Loading;
-pub use pager::Pager;
+pub use pager::{Pager, SearchBox};
 pub use require_role::RequireRole;
 pub use supervision::Supervision;
 pub use user_editor::UserEditor;

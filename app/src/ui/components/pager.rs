@@ -19,3 +19,19 @@ pub fn Pager(current: i64, total: i64, per_page: i64, page: RwSignal<i64>) -> im
         </div>
     }
 }
+
+/// The search box above a paged list: typing goes back to the first page. `label` is already
+/// in the reader's language.
+#[component]
+pub fn SearchBox(
+    label: Signal<String>,
+    search: RwSignal<String>,
+    page: RwSignal<i64>,
+) -> impl IntoView {
+    view! {
+        <input type="search" class="search" name="search"
+            placeholder=move || label.get()
+            aria-label=move || label.get()
+            on:input=move |e| { search.set(event_target_value(&e)); page.set(1); } />
+    }
+}

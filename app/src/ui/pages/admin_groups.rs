@@ -8,7 +8,7 @@ use crate::error::AppError;
 use crate::i18n::*;
 use crate::model::admin::{Choice, GroupDetail, GroupForm, GroupSummary};
 use crate::model::Role;
-use crate::ui::components::{AdminNav, AppHeader, ErrorMessage, Pager, RequireRole};
+use crate::ui::components::{AdminNav, AppHeader, ErrorMessage, Pager, RequireRole, SearchBox};
 use crate::ui::pages::admin_users::{Editing, SaveFeedback};
 
 #[component]
@@ -43,10 +43,7 @@ fn Groups() -> impl IntoView {
                 <button class="primary" on:click=move |_| editing.set(Editing::New)>{t!(i18n, admin.groups.create)}</button>
             </div>
             <p class="hint">{t!(i18n, admin.groups.intro)}</p>
-            <input type="search" class="search" name="search"
-                placeholder=move || t_string!(i18n, admin.groups.search)
-                aria-label=move || t_string!(i18n, admin.groups.search)
-                on:input=move |e| { search.set(event_target_value(&e)); page.set(1); } />
+            <SearchBox label=Signal::derive(move || t_string!(i18n, admin.groups.search).to_owned()) search page />
             <Show when=move || editing.get() != Editing::Nobody>
                 <GroupEditor editing saved />
             </Show>

@@ -8,7 +8,7 @@ use crate::i18n::*;
 use crate::model::schedule::ScheduleSummary;
 use crate::model::Role;
 use crate::ui::components::schedule_editor::ScheduleEditor;
-use crate::ui::components::{AdminNav, AppHeader, ErrorMessage, Pager, RequireRole};
+use crate::ui::components::{AdminNav, AppHeader, ErrorMessage, Pager, RequireRole, SearchBox};
 use crate::ui::pages::admin_users::Editing;
 
 #[component]
@@ -43,10 +43,7 @@ fn Schedules() -> impl IntoView {
                 <button class="primary" on:click=move |_| editing.set(Editing::New)>{t!(i18n, admin.schedules.create)}</button>
             </div>
             <p class="hint">{t!(i18n, admin.schedules.intro)}</p>
-            <input type="search" class="search" name="search"
-                placeholder=move || t_string!(i18n, admin.schedules.search)
-                aria-label=move || t_string!(i18n, admin.schedules.search)
-                on:input=move |e| { search.set(event_target_value(&e)); page.set(1); } />
+            <SearchBox label=Signal::derive(move || t_string!(i18n, admin.schedules.search).to_owned()) search page />
             <Show when=move || editing.get() != Editing::Nobody>
                 <ScheduleEditor editing saved />
             </Show>

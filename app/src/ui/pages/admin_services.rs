@@ -8,7 +8,7 @@ use crate::i18n::*;
 use crate::model::service::{Channel, ServiceFilter, ServiceSummary};
 use crate::model::Role;
 use crate::ui::components::service_editor::{channel_label, ServiceEditor};
-use crate::ui::components::{AdminNav, AppHeader, ErrorMessage, Pager, RequireRole};
+use crate::ui::components::{AdminNav, AppHeader, ErrorMessage, Pager, RequireRole, SearchBox};
 use crate::ui::pages::admin_users::Editing;
 
 #[component]
@@ -54,10 +54,7 @@ fn Services() -> impl IntoView {
             </div>
             <p class="hint">{t!(i18n, admin.services.intro)}</p>
             <div class="filters">
-                <input type="search" class="search" name="search"
-                    placeholder=move || t_string!(i18n, admin.services.search)
-                    aria-label=move || t_string!(i18n, admin.services.search)
-                    on:input=move |e| { search.set(event_target_value(&e)); page.set(1); } />
+                <SearchBox label=Signal::derive(move || t_string!(i18n, admin.services.search).to_owned()) search page />
                 <select name="channel-filter" aria-label=move || t_string!(i18n, admin.services.channel)
                     on:change=move |e| { channel.set(Channel::parse(&event_target_value(&e))); page.set(1); }>
                     <option value="">{t!(i18n, admin.services.any_channel)}</option>

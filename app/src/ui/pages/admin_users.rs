@@ -6,7 +6,9 @@ use crate::api::admin::list_users;
 use crate::i18n::*;
 use crate::model::admin::{AnswerMode, UserSummary};
 use crate::model::Role;
-use crate::ui::components::{AdminNav, AppHeader, ErrorMessage, Pager, RequireRole, UserEditor};
+use crate::ui::components::{
+    AdminNav, AppHeader, ErrorMessage, Pager, RequireRole, SearchBox, UserEditor,
+};
 
 /// Which record an editor shows: none, a new one, or one by id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,17 +89,7 @@ fn Users(is_admin: bool) -> impl IntoView {
                 <button class="primary" on:click=move |_| editing.set(Editing::New)>{t!(i18n, admin.users.create)}</button>
             </div>
             <p class="hint">{t!(i18n, admin.users.intro)}</p>
-            <input
-                type="search"
-                class="search"
-                name="search"
-                placeholder=move || t_string!(i18n, admin.users.search)
-                aria-label=move || t_string!(i18n, admin.users.search)
-                on:input=move |event| {
-                    search.set(event_target_value(&event));
-                    page.set(1);
-                }
-            />
+            <SearchBox label=Signal::derive(move || t_string!(i18n, admin.users.search).to_owned()) search page />
             <Show when=move || editing.get() != Editing::Nobody>
                 <UserEditor editing is_admin saved />
             </Show>

@@ -324,11 +324,13 @@ async fn store_message(
         return Ok(Applied::Duplicate);
     }
     let contact = conversations::upsert_contact(conn, service_id, &event.customer_id, now).await?;
-    let (conversation, opened) = match conversations::find_open(conn, contact).await? {
-        Some(open) => (open, false),
+    let (conversation, opened, out_of_hours) = match conversations::find_open(conn, contact).await?
+    {
+        Some((open, status)) => (open, false, status == "out_of_hours"),
         None => (
             conversations::open(conn, service_id, contact, now).await?,
             true,
+            false,
         ),
     };
     let attachments =
@@ -362,8 +364,9 @@ async fn store_message(
     let by_customer = matches!(author, Author::Customer);
     conversations::touch(conn, conversation, at, by_customer).await?;
     live_events::message_changed(conn, message_id, now).await?;
-    if by_customer {
-        // Business hours: out of hours, the conversation is not queued (policies::hours).
+    // Business hours (policies::hours) only concern a new or an out-of-hours conversation:
+    // the usual message, in one already queued or assigned, costs no further reads.
+    if by_customer && (opened || out_of_hours) {
         let hours = crate::policies::hours::CustomerMessage {
             service_id,
             conversation_id: conversation,
