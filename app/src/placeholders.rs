@@ -3,12 +3,39 @@
 
 use std::collections::HashMap;
 
+use crate::model::service::MessageKind;
+
 /// Every placeholder a message may use.
 pub const NAMES: [&str; 5] = ["date", "time", "agent", "service", "protocol"];
 
 /// The closing message when the service sets none.
 pub const DEFAULT_CLOSING_PT_BR: &str = "Conversa concluída pelo atendente em {date} às {time}";
 pub const DEFAULT_CLOSING_EN: &str = "Conversation closed by the agent on {date} at {time}";
+
+/// The text sent when a service leaves a message empty, in Portuguese and English; `None` for
+/// the messages that are then not sent at all.
+pub fn default_text(kind: MessageKind) -> Option<(&'static str, &'static str)> {
+    match kind {
+        MessageKind::Closing => Some((DEFAULT_CLOSING_PT_BR, DEFAULT_CLOSING_EN)),
+        MessageKind::Queue => Some((
+            "Todos os nossos atendentes ainda estão ocupados. Você continua na fila e logo será atendido.",
+            "All our agents are still busy. You are still in the queue and will be answered soon.",
+        )),
+        MessageKind::InactivityWarning => Some((
+            "Você ainda está aí? Sem resposta, esta conversa será encerrada em breve.",
+            "Are you still there? Without an answer this conversation will be closed soon.",
+        )),
+        MessageKind::InactivityClose => Some((
+            "Conversa encerrada por falta de resposta em {date} às {time}. Protocolo {protocol}.",
+            "Conversation closed for lack of an answer on {date} at {time}. Protocol {protocol}.",
+        )),
+        MessageKind::SurveyThanks => Some((
+            "Obrigado pela sua avaliação!",
+            "Thank you for your feedback!",
+        )),
+        MessageKind::Welcome | MessageKind::OutOfHours => None,
+    }
+}
 
 /// Fills in the placeholders; `None` if the text names an unknown one or has a stray brace
 /// (`{{` and `}}` write a brace).
@@ -47,6 +74,11 @@ mod tests {
             Some("Conversa concluída pelo atendente em 21/11/2026 às 14:30")
         );
         assert!(is_valid(DEFAULT_CLOSING_EN));
+        for kind in MessageKind::ALL {
+            if let Some((pt_br, en)) = default_text(kind) {
+                assert!(is_valid(pt_br) && is_valid(en), "{kind:?}");
+            }
+        }
     }
 
     #[test]

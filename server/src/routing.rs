@@ -163,6 +163,10 @@ impl Router {
         let offer_for =
             chrono::Duration::from_std(self.offer_time).unwrap_or(chrono::Duration::seconds(30));
         routing::assign(&mut tx, &assignments, now, offer_for).await?;
+        // An offer starts the agent's first-response time when accepted.
+        for a in assignments.iter().filter(|a| !a.offer) {
+            crate::policies::timeouts::on_assigned(&mut tx, a.conversation, now).await?;
+        }
         tx.commit().await.context("Failed to commit routing")?;
         self.live.bump();
         for a in &assignments {

@@ -15,6 +15,7 @@ use crate::admin::pause_reasons::PauseReasonAdminService;
 use crate::admin::schedules::ScheduleAdminService;
 use crate::admin::services::ServiceAdminService;
 use crate::admin::settings::GeneralSettingsService;
+use crate::admin::survey_report::SurveyReportService;
 use crate::admin::users::UserAdminService;
 use crate::auth::accounts::AccountService;
 use crate::channels::meta::credentials::{Credentials, MetaCredentials};
@@ -32,6 +33,7 @@ use crate::domain::login_throttle::ThrottlePolicy;
 use crate::http;
 use crate::media::fetcher::MediaFetcher;
 use crate::media::MediaFiles;
+use crate::policies::timeouts::Timeouts;
 use crate::routing::Router;
 use crate::sandbox::Sandbox;
 use crate::secret_box::SecretBox;
@@ -79,6 +81,7 @@ impl Application {
             .with_grace(Duration::from_secs(settings.console_grace_seconds))
             .with_offer_time(Duration::from_secs(settings.offer_seconds));
         router.spawn();
+        Timeouts::new(store.clone(), router.clone(), live.clone(), time_zone).spawn();
         let secrets =
             SecretBox::load_or_create(settings.secret_key.as_ref(), &settings.secret_key_file)?;
         let meta = MetaCredentials::new(
@@ -155,6 +158,7 @@ impl Application {
                 meta.clone(),
                 settings.clone(),
             )),
+            surveys: Arc::new(SurveyReportService::new(store.clone(), time_zone)),
             session_policy: SessionPolicy {
                 absolute_timeout: chrono::Duration::hours(settings.session_absolute_hours),
             },

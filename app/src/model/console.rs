@@ -53,6 +53,8 @@ pub struct ConversationTile {
     /// must be picked.
     pub classification_codes: Vec<String>,
     pub classification_required: bool,
+    /// The agent has not answered within the service's first-response time: urgent.
+    pub overdue: bool,
 }
 
 /// A chat pane's content: the messages, and the conversation's live sequence number they are
@@ -149,6 +151,9 @@ pub struct AgentLoad {
     pub pause_reason: Option<String>,
     pub open: i64,
     pub positions: i64,
+    /// Of the open ones, those still waiting for the agent's first answer past the service's
+    /// first-response time.
+    pub overdue: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,6 +5,7 @@ pub mod console;
 pub mod schedule;
 pub mod service;
 pub mod settings;
+pub mod survey;
 
 use serde::{Deserialize, Serialize};
 

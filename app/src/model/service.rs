@@ -145,6 +145,8 @@ pub struct ServicePolicy {
     pub survey: Survey,
     pub messages: ServiceMessages,
     pub classification: Classification,
+    /// Where a conversation goes once it has waited the queue wait limit (None: it stays).
+    pub overflow_group_id: Option<i64>,
 }
 
 /// The service's custom times; None takes the default (`ServiceTimes::DEFAULTS`).
@@ -275,8 +277,9 @@ pub struct Localized {
     pub en: String,
 }
 
-/// The messages the service sends on its own. An empty text is not sent, except the closing
-/// message, whose empty text means the default.
+/// The messages the service sends on its own. An empty text means the default
+/// (`placeholders::default_text`); the welcome and out-of-hours messages have none, so an empty
+/// one is not sent.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ServiceMessages {
@@ -284,6 +287,9 @@ pub struct ServiceMessages {
     pub out_of_hours: Localized,
     pub welcome: Localized,
     pub queue: Localized,
+    pub inactivity_warning: Localized,
+    pub inactivity_close: Localized,
+    pub survey_thanks: Localized,
 }
 
 /// One of the service's messages, to name it in forms and errors.
@@ -294,14 +300,20 @@ pub enum MessageKind {
     OutOfHours,
     Welcome,
     Queue,
+    InactivityWarning,
+    InactivityClose,
+    SurveyThanks,
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 4] = [
+    pub const ALL: [MessageKind; 7] = [
         MessageKind::Closing,
         MessageKind::OutOfHours,
         MessageKind::Welcome,
         MessageKind::Queue,
+        MessageKind::InactivityWarning,
+        MessageKind::InactivityClose,
+        MessageKind::SurveyThanks,
     ];
 }
 
@@ -312,6 +324,9 @@ impl ServiceMessages {
             MessageKind::OutOfHours => &self.out_of_hours,
             MessageKind::Welcome => &self.welcome,
             MessageKind::Queue => &self.queue,
+            MessageKind::InactivityWarning => &self.inactivity_warning,
+            MessageKind::InactivityClose => &self.inactivity_close,
+            MessageKind::SurveyThanks => &self.survey_thanks,
         }
     }
 
@@ -321,6 +336,9 @@ impl ServiceMessages {
             MessageKind::OutOfHours => &mut self.out_of_hours,
             MessageKind::Welcome => &mut self.welcome,
             MessageKind::Queue => &mut self.queue,
+            MessageKind::InactivityWarning => &mut self.inactivity_warning,
+            MessageKind::InactivityClose => &mut self.inactivity_close,
+            MessageKind::SurveyThanks => &mut self.survey_thanks,
         }
     }
 }

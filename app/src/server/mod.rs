@@ -8,5 +8,6 @@ pub mod session;
 pub use context::{client_ip, fail, services, session};
 pub use ports::{
     Accounts, ClientIp, Console, GeneralSettingsAdmin, GroupAdmin, LoginAttempt, PauseReasonAdmin,
-    ScheduleAdmin, ServiceAdmin, Services, SessionPolicy, SessionUser, UserAdmin, Webhooks,
+    ScheduleAdmin, ServiceAdmin, Services, SessionPolicy, SessionUser, SurveyReports, UserAdmin,
+    Webhooks,
 };

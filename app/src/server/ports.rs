@@ -19,6 +19,7 @@ use crate::model::service::{
     ConnectionCheck, ServiceChoices, ServiceDetail, ServiceFilter, ServiceForm, ServicePage,
 };
 use crate::model::settings::{GeneralSettings, GeneralSettingsForm};
+use crate::model::survey::{SurveyReport, SurveyReportChoices, SurveyReportFilter};
 use crate::model::{CurrentUser, DeliveryIssue, Role};
 
 /// A login attempt as typed by the user (validated by the implementation).
@@ -261,6 +262,13 @@ pub trait GeneralSettingsAdmin: Send + Sync {
     async fn regenerate_verify_token(&self, actor: &CurrentUser) -> Result<(), AppError>;
 }
 
+/// The survey report (supervisors and admins).
+#[async_trait]
+pub trait SurveyReports: Send + Sync {
+    async fn choices(&self) -> Result<SurveyReportChoices, AppError>;
+    async fn report(&self, filter: SurveyReportFilter) -> Result<SurveyReport, AppError>;
+}
+
 /// Session limits beyond the store's idle expiry.
 #[derive(Debug, Clone, Copy)]
 pub struct SessionPolicy {
@@ -279,6 +287,7 @@ pub struct Services {
     pub service_admin: Arc<dyn ServiceAdmin>,
     pub schedules: Arc<dyn ScheduleAdmin>,
     pub general_settings: Arc<dyn GeneralSettingsAdmin>,
+    pub surveys: Arc<dyn SurveyReports>,
     pub session_policy: SessionPolicy,
     /// The zone times are shown in (until users and services carry their own).
     pub time_zone: chrono_tz::Tz,

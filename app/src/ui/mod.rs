@@ -13,8 +13,8 @@ use crate::i18n::*;
 use crate::locale::cookie_options;
 use pages::{
     AdminAuditPage, AdminGroupsPage, AdminPage, AdminPauseReasonsPage, AdminSchedulesPage,
-    AdminServicesPage, AdminSettingsPage, AdminUsersPage, ConsolePage, HomePage, LoginPage,
-    NotFoundPage,
+    AdminServicesPage, AdminSettingsPage, AdminSurveysPage, AdminUsersPage, ConsolePage, HomePage,
+    LoginPage, NotFoundPage,
 };
 
 /// The document around the app, rendered on the server only.
@@ -57,6 +57,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/pause-reasons") view=AdminPauseReasonsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/audit") view=AdminAuditPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/settings") view=AdminSettingsPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/surveys") view=AdminSurveysPage ssr=SsrMode::Async />
                 </Routes>
             </Router>
         </I18nContextProvider>

@@ -6,6 +6,7 @@ pub mod schedules;
 mod service_form;
 pub mod services;
 pub mod settings;
+pub mod survey_report;
 pub mod users;
 
 use app::error::AppError;

@@ -105,6 +105,12 @@ impl Valid {
             }
             links.push((link.group_id, link.schedule_id));
         }
+        let overflow = policy.overflow_group_id;
+        if overflow.is_some_and(|id| !groups.iter().any(|(known, _)| *known == id)) {
+            return Err(AppError::Invalid {
+                field: Field::Times,
+            });
+        }
         Ok(Valid {
             name: name.as_str().to_owned(),
             channel: form.channel,

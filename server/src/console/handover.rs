@@ -36,6 +36,11 @@ impl ConsoleService {
             // Not an offer (any more): accepted already, or it ran out a moment ago.
             return Err(AppError::Forbidden);
         }
+        if accept {
+            crate::policies::timeouts::on_assigned(&mut tx, conversation_id, now)
+                .await
+                .map_err(internal)?;
+        }
         tx.commit().await.map_err(|e| internal(e.into()))?;
         tracing::info!(
             agent = agent_id,

@@ -229,6 +229,7 @@ impl Console for ConsoleService {
                     classification_required: classification.required
                         && !classification.codes.is_empty(),
                     classification_codes: classification.codes,
+                    overdue: row.first_response_overdue_at.is_some(),
                 }
             })
             .collect())
@@ -468,5 +469,6 @@ fn agent_load(row: queries::AgentLoadRow) -> AgentLoad {
         pause_reason: row.pause_reason,
         open: row.open,
         positions: row.positions.unwrap_or(8),
+        overdue: row.overdue,
     }
 }

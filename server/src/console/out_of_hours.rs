@@ -121,6 +121,9 @@ impl ConsoleService {
         {
             return Err(AppError::NotFound);
         }
+        crate::policies::timeouts::on_assigned(&mut tx, conversation_id, now)
+            .await
+            .map_err(internal)?;
         tx.commit().await.map_err(|e| internal(e.into()))?;
         tracing::info!(
             agent = agent_id,

@@ -10,3 +10,5 @@ pub mod routing;
 pub mod schedule;
 pub mod service;
 pub mod service_policy;
+pub mod survey;
+pub mod timeouts;

@@ -1,16 +1,20 @@
 //! Business hours when a customer writes: a conversation opened while the service is closed
 //! is set out of hours (not queued) and the customer gets the out-of-hours message, once per
-//! closed period. A customer who writes again once the service is open joins the queue.
+//! closed period. A customer who writes again once the service is open joins the queue. A
+//! conversation that joins the queue gets the welcome message (when new) and its queue wait
+//! deadline.
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use sqlx::AnyConnection;
 
-use super::{text_for_customer, values, ServiceRuntime};
-use crate::channels::meta::outbound::queue_system_text;
-use crate::domain::protocol::protocol;
+use app::model::service::MessageKind;
+
+use super::notice::{self, Notice};
+use super::ServiceRuntime;
+use crate::domain::timeouts::Deadline;
 use crate::store::service_runtime as queries;
-use crate::store::{from_millis, to_millis};
+use crate::store::{deadlines, from_millis, to_millis};
 
 /// A customer's message just stored (apply it in the same transaction).
 #[derive(Debug, Clone, Copy)]
@@ -31,7 +35,7 @@ impl CustomerMessage {
             opened,
             zone: installation,
         } = *self;
-        let (status, opened_at, notified_at) = queries::hours_state(conn, conversation_id).await?;
+        let (status, _, notified_at) = queries::hours_state(conn, conversation_id).await?;
         if !opened && status != "out_of_hours" {
             return Ok(());
         }
@@ -41,7 +45,7 @@ impl CustomerMessage {
             if status == "out_of_hours" {
                 queries::requeue(conn, conversation_id, to_millis(now)).await?;
             }
-            return Ok(());
+            return joined_queue(conn, conversation_id, &runtime, opened, installation, now).await;
         }
         if opened {
             queries::set_out_of_hours(conn, conversation_id).await?;
@@ -52,26 +56,32 @@ impl CustomerMessage {
         if told_this_period {
             return Ok(());
         }
-        let Some(template) = text_for_customer(&runtime.policy.messages.out_of_hours) else {
-            return Ok(());
-        };
-        let zone = runtime.zone(installation);
-        let number = protocol(conversation_id, from_millis(opened_at), installation);
-        let Some(text) =
-            app::placeholders::render(template, &values(&runtime, zone, now, "", &number))
-        else {
-            tracing::warn!(
-                service = service_id,
-                "Out-of-hours message names an unknown placeholder"
+        let notice = Notice::automated(MessageKind::OutOfHours);
+        if notice::send(conn, conversation_id, &runtime, notice, installation, now).await? {
+            queries::note_out_of_hours_notice(conn, conversation_id, to_millis(now)).await?;
+            tracing::info!(
+                conversation = conversation_id,
+                "Out of hours: customer told"
             );
-            return Ok(());
-        };
-        queue_system_text(conn, conversation_id, &text, now).await?;
-        queries::note_out_of_hours_notice(conn, conversation_id, to_millis(now)).await?;
-        tracing::info!(
-            conversation = conversation_id,
-            "Out of hours: customer told"
-        );
+        }
         Ok(())
     }
+}
+
+/// The conversation is in the queue: a new one gets the welcome message, and the queue wait
+/// limit starts.
+async fn joined_queue(
+    conn: &mut AnyConnection,
+    conversation_id: i64,
+    runtime: &ServiceRuntime,
+    opened: bool,
+    installation: Tz,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    if opened {
+        let welcome = Notice::automated(MessageKind::Welcome);
+        notice::send(conn, conversation_id, runtime, welcome, installation, now).await?;
+    }
+    let due = Deadline::QueueWait.due(&runtime.policy.times, now);
+    deadlines::arm(conn, conversation_id, Deadline::QueueWait, due).await
 }

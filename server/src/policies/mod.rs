@@ -3,10 +3,13 @@
 
 pub mod closing;
 pub mod hours;
+pub mod notice;
+pub mod survey;
+pub mod timeouts;
 
 use std::collections::HashMap;
 
-use app::model::service::{Localized, ServicePolicy};
+use app::model::service::{Localized, MessageKind, ServicePolicy};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use sqlx::AnyConnection;
@@ -18,6 +21,7 @@ use crate::store::service_runtime::{self, StoredSchedule};
 
 /// A service as its policies need it.
 pub struct ServiceRuntime {
+    pub id: i64,
     pub name: String,
     pub policy: ServicePolicy,
     schedule: Option<Schedule>,
@@ -40,13 +44,10 @@ fn parse(stored: Option<StoredSchedule>) -> Option<Schedule> {
 impl ServiceRuntime {
     pub async fn load(conn: &mut AnyConnection, service_id: i64) -> anyhow::Result<Self> {
         let row = service_runtime::load(conn, service_id).await?;
-        let policy = serde_json::from_str(&row.policy).unwrap_or_else(|error| {
-            tracing::warn!(service = service_id, %error, "Unreadable service policy: defaults");
-            ServicePolicy::default()
-        });
         Ok(ServiceRuntime {
+            id: service_id,
             name: row.name,
-            policy,
+            policy: policy_from(&row.policy),
             schedule: parse(row.schedule),
             groups: row.groups.into_iter().map(parse).collect(),
         })
@@ -59,6 +60,12 @@ impl ServiceRuntime {
         }
     }
 
+    /// The service's text of this kind for the customer, else the default (if it has one).
+    pub fn message(&self, kind: MessageKind) -> Option<&str> {
+        text_for_customer(self.policy.messages.get(kind))
+            .or_else(|| app::placeholders::default_text(kind).map(|(pt_br, _)| pt_br))
+    }
+
     /// The zone the service's dates are written in: its schedule's, else `default`.
     pub fn zone(&self, default: Tz) -> Tz {
         self.schedule
@@ -66,6 +73,14 @@ impl ServiceRuntime {
             .or(self.groups.iter().flatten().next())
             .map_or(default, Schedule::zone)
     }
+}
+
+/// A stored policy document (an unreadable one counts as the defaults, and is logged).
+pub fn policy_from(json: &str) -> ServicePolicy {
+    serde_json::from_str(json).unwrap_or_else(|error| {
+        tracing::warn!(%error, "Unreadable service policy: defaults");
+        ServicePolicy::default()
+    })
 }
 
 /// The text in the customer's language: Portuguese unless only English is set (Meta does

@@ -179,6 +179,9 @@ struct TextMessage {
     psid: String,
     page: String,
     text: String,
+    /// The payload of the quick reply tapped (the text is then its title).
+    #[serde(default)]
+    quick_reply: Option<String>,
 }
 
 async fn send_text(State(sandbox): State<Sandbox>, Json(message): Json<TextMessage>) -> Response {
@@ -209,8 +212,12 @@ async fn send_text(State(sandbox): State<Sandbox>, Json(message): Json<TextMessa
         attachment_url: None,
         messaging_type: None,
         tag: None,
+        quick_replies: "[]",
     };
-    let body = json!({ "mid": mid, "text": text });
+    let mut body = json!({ "mid": mid, "text": text });
+    if let Some(payload) = message.quick_reply.filter(|p| !p.is_empty()) {
+        body["quick_reply"] = json!({ "payload": payload });
+    }
     from_customer(&sandbox, &page, &key.psid, &stored, body).await
 }
 
@@ -259,6 +266,7 @@ async fn send_image(
         attachment_url: Some(&url),
         messaging_type: None,
         tag: None,
+        quick_replies: "[]",
     };
     let body = json!({ "mid": mid, "attachments": shapes::attachments("image", &url) });
     from_customer(&sandbox, &page, &key.psid, &stored, body).await

@@ -242,6 +242,10 @@ async fn deliver(
             "param message[text] must be UTF-8 encoded and less than 2000 characters",
         )));
     }
+    let quick_replies = match quick_replies(&message["quick_replies"]) {
+        Ok(replies) => replies,
+        Err(message) => return Ok(Err(invalid(message))),
+    };
     let stored_url = match (kind, source_url) {
         (Some(kind), Some(url)) => match fetch_attachment(sandbox, kind, url).await? {
             Ok(local) => Some(local),
@@ -263,6 +267,7 @@ async fn deliver(
             attachment_url: stored_url.as_deref(),
             messaging_type: request["messaging_type"].as_str(),
             tag: request["tag"].as_str(),
+            quick_replies: &quick_replies,
         },
         now,
     )
@@ -282,6 +287,36 @@ async fn deliver(
     sandbox.emit(page, shapes::echo(&page.cifra, psid, at, echoed));
     sandbox.emit(page, shapes::delivery(&page.cifra, psid, at, &[&mid]));
     Ok(Ok(mid))
+}
+
+/// Meta's rules for quick replies: at most 13, each a `text` one with a title of at most 20
+/// characters and a payload of at most 1,000; stored as [{title, payload}].
+fn quick_replies(given: &Value) -> Result<String, &'static str> {
+    let Some(list) = given.as_array() else {
+        return if given.is_null() {
+            Ok("[]".to_owned())
+        } else {
+            Err("param message[quick_replies] must be an array")
+        };
+    };
+    if list.len() > 13 {
+        return Err("param message[quick_replies] must have at most 13 elements");
+    }
+    let mut kept = Vec::new();
+    for reply in list {
+        let title = reply["title"].as_str().unwrap_or_default();
+        let payload = reply["payload"].as_str().unwrap_or_default();
+        if reply["content_type"] != "text"
+            || title.is_empty()
+            || title.chars().count() > 20
+            || payload.is_empty()
+            || payload.chars().count() > 1000
+        {
+            return Err("param message[quick_replies] elements need content_type text, a title of up to 20 characters and a payload");
+        }
+        kept.push(json!({ "title": title, "payload": payload }));
+    }
+    Ok(Value::Array(kept).to_string())
 }
 
 /// Meta downloads an attachment from `payload.url` before accepting the message.

@@ -24,6 +24,8 @@ pub struct ChatMessage {
     pub attachment_url: Option<String>,
     pub messaging_type: Option<String>,
     pub tag: Option<String>,
+    /// JSON array of {title, payload}: the buttons shown under the page's message.
+    pub quick_replies: String,
     pub created_at: i64,
     pub read_at: Option<i64>,
 }
@@ -38,6 +40,7 @@ pub struct NewChatMessage<'a> {
     pub attachment_url: Option<&'a str>,
     pub messaging_type: Option<&'a str>,
     pub tag: Option<&'a str>,
+    pub quick_replies: &'a str,
 }
 
 pub async fn customers(pool: &AnyPool) -> anyhow::Result<Vec<Customer>> {
@@ -80,8 +83,9 @@ pub async fn insert_message(
 ) -> anyhow::Result<()> {
     sqlx::query(
         "INSERT INTO sandbox_messages (page_id, psid, author, mid, text, attachment_kind,
-                                       attachment_url, messaging_type, tag, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                                       attachment_url, messaging_type, tag, created_at,
+                                       quick_replies)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(message.page_id)
     .bind(message.psid)
@@ -93,6 +97,7 @@ pub async fn insert_message(
     .bind(message.messaging_type)
     .bind(message.tag)
     .bind(to_millis(now))
+    .bind(message.quick_replies)
     .execute(pool)
     .await
     .context("Failed to store a sandbox message")?;
@@ -103,7 +108,7 @@ pub async fn insert_message(
 pub async fn chat(pool: &AnyPool, psid: &str, page_id: &str) -> anyhow::Result<Vec<ChatMessage>> {
     let mut messages: Vec<ChatMessage> = sqlx::query_as(
         "SELECT id, author, mid, text, attachment_kind, attachment_url, messaging_type, tag,
-                created_at, read_at
+                quick_replies, created_at, read_at
          FROM sandbox_messages WHERE psid = $1 AND page_id = $2 ORDER BY id DESC LIMIT 500",
     )
     .bind(psid)

@@ -74,6 +74,7 @@ pub struct TileRow {
     pub opened_at: i64,
     /// The service's policy document (classification codes).
     pub policy: String,
+    pub first_response_overdue_at: Option<i64>,
 }
 
 /// The agent's open conversations, oldest assignment first (stable tile order).
@@ -82,6 +83,7 @@ pub async fn tiles(pool: &AnyPool, agent_id: i64) -> anyhow::Result<Vec<TileRow>
         "SELECT c.id, k.first_name, k.last_name, k.external_id, k.picture_media_id,
                 p.status AS picture_status, s.name AS service_name, s.channel,
                 c.assigned_at, c.last_customer_message_at, c.opened_at, s.policy,
+                c.first_response_overdue_at,
                 (SELECT COUNT(*) FROM messages m
                  WHERE m.conversation_id = c.id AND m.direction = 'in'
                    AND m.id > c.agent_seen_message_id) AS unread,
@@ -217,7 +219,7 @@ pub async fn close(
     let mut tx = pool.begin().await?;
     let done = sqlx::query(
         "UPDATE conversations SET status = 'closed', closed_at = $1, classification = $4,
-                                  wrap_up_until = $5
+                                  wrap_up_until = $5, first_response_overdue_at = NULL
          WHERE id = $2 AND agent_id = $3 AND status = 'assigned' AND offered_until IS NULL",
     )
     .bind(to_millis(now))
@@ -232,6 +234,7 @@ pub async fn close(
         return Ok(false);
     }
     super::events::conversation_changed(&mut tx, conversation_id, Some(agent_id), now).await?;
+    super::deadlines::closed(&mut tx, conversation_id).await?;
     tx.commit().await.context("Failed to commit a close")?;
     Ok(true)
 }
@@ -244,6 +247,7 @@ pub struct AgentLoadRow {
     pub presence: Option<String>,
     pub pause_reason: Option<String>,
     pub open: i64,
+    pub overdue: i64,
     pub positions: Option<i64>,
 }
 
@@ -253,6 +257,9 @@ pub async fn agent_loads(pool: &AnyPool) -> anyhow::Result<Vec<AgentLoadRow>> {
         "SELECT u.id, u.display_name, a.presence, a.pause_reason,
                 (SELECT COUNT(*) FROM conversations c
                  WHERE c.agent_id = u.id AND c.status = 'assigned') AS open,
+                (SELECT COUNT(*) FROM conversations c
+                 WHERE c.agent_id = u.id AND c.status = 'assigned'
+                   AND c.first_response_overdue_at IS NOT NULL) AS overdue,
                 a.positions
          FROM users u LEFT JOIN agent_states a ON a.user_id = u.id
          WHERE u.role = 'agent' AND u.active = 1 ORDER BY u.display_name",

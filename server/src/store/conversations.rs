@@ -103,6 +103,21 @@ pub async fn touch(
     Ok(())
 }
 
+/// When the conversation opened (epoch ms) and when the customer last wrote.
+pub async fn times(
+    conn: &mut AnyConnection,
+    conversation_id: i64,
+) -> anyhow::Result<(i64, Option<DateTime<Utc>>)> {
+    let (opened_at, last): (i64, Option<i64>) = sqlx::query_as(
+        "SELECT opened_at, last_customer_message_at FROM conversations WHERE id = $1",
+    )
+    .bind(conversation_id)
+    .fetch_one(conn)
+    .await
+    .context("Failed to read a conversation's times")?;
+    Ok((opened_at, last.map(super::from_millis)))
+}
+
 /// A contact whose name is still to be fetched.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PendingProfile {

@@ -14,6 +14,8 @@ pub struct NewMessage<'a> {
     pub text: Option<&'a str>,
     /// JSON array.
     pub attachments: &'a str,
+    /// JSON array of `QuickReply` offered with an outbound message.
+    pub quick_replies: &'a str,
     pub reply_to_mid: Option<&'a str>,
     pub status: &'static str,
     pub sent_at: DateTime<Utc>,
@@ -51,8 +53,8 @@ pub async fn insert(
 ) -> anyhow::Result<i64> {
     sqlx::query_scalar(
         "INSERT INTO messages (conversation_id, direction, author, mid, text, attachments, reply_to_mid,
-                               status, sent_at, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+                               status, sent_at, created_at, quick_replies)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
     )
     .bind(message.conversation_id)
     .bind(message.direction)
@@ -64,6 +66,7 @@ pub async fn insert(
     .bind(message.status)
     .bind(to_millis(message.sent_at))
     .bind(to_millis(now))
+    .bind(message.quick_replies)
     .fetch_one(conn)
     .await
     .context("Failed to store a message")

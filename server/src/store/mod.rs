@@ -6,6 +6,7 @@
 mod connect;
 pub mod console;
 pub mod conversations;
+pub mod deadlines;
 pub mod events;
 pub mod general_settings;
 pub mod group_admin;
@@ -19,6 +20,8 @@ pub mod schedules;
 pub mod service_admin;
 pub mod service_runtime;
 pub mod services;
+pub mod surveys;
+pub mod timeouts;
 pub mod user_admin;
 pub mod users;
 pub mod webhook_deliveries;

@@ -34,6 +34,8 @@ pub struct DueSend {
     pub text: Option<String>,
     /// JSON array of `OutboundAttachment`.
     pub attachments: String,
+    /// JSON array of `QuickReply`.
+    pub quick_replies: String,
     /// The page (or Instagram account) it leaves from: the service's cifra.
     pub page_id: String,
     pub recipient: String,
@@ -85,7 +87,7 @@ pub async fn confirm_by_echo(
 #[tracing::instrument(skip(pool))]
 pub async fn due(pool: &AnyPool, now: DateTime<Utc>, limit: i64) -> anyhow::Result<Vec<DueSend>> {
     sqlx::query_as(
-        "SELECT o.id AS outbox_id, o.attempts, m.id AS message_id, m.text, m.attachments, m.author,
+        "SELECT o.id AS outbox_id, o.attempts, m.id AS message_id, m.text, m.attachments, m.quick_replies, m.author,
                 s.cifra AS page_id, k.external_id AS recipient,
                 s.integration_url, s.access_token_sealed, c.last_customer_message_at
          FROM outbox o

@@ -41,6 +41,23 @@ pub async fn service_id(app: &TestApp) -> i64 {
         .expect("service")
 }
 
+/// A new agent `name` serving the sandbox page (8 positions), signed in and operating.
+pub async fn operating(app: &TestApp, name: &str) -> reqwest::Client {
+    crate::helpers::agents_serving(app, service_id(app).await, &[name], 8).await;
+    let agent = signed_in(app, name).await;
+    let (status, body) = call(app, &agent, "presence", &[("presence", "operating")]).await;
+    assert_eq!(status, 200, "{body}");
+    agent
+}
+
+/// The agent's first tile, once there is one.
+pub async fn first_tile(app: &TestApp, agent: &reqwest::Client) -> Value {
+    crate::helpers::eventually(15, "the agent's first tile", || async {
+        tiles(app, agent).await.into_iter().next()
+    })
+    .await
+}
+
 pub async fn tiles(app: &TestApp, agent: &reqwest::Client) -> Vec<Value> {
     let (status, body) = call(app, agent, "conversations", &[]).await;
     assert_eq!(status, 200, "{body}");

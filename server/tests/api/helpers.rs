@@ -237,6 +237,16 @@ pub async fn bind_service(
     integration_url: &str,
     token: Option<&str>,
 ) -> i64 {
+    bind_service_in(&app.store, page, integration_url, token).await
+}
+
+/// `bind_service` on a store (with no `TestApp` at hand).
+pub async fn bind_service_in(
+    store: &Store,
+    page: &str,
+    integration_url: &str,
+    token: Option<&str>,
+) -> i64 {
     use atende_server::domain::service::{Cifra, IntegrationUrl, ServiceName};
     use atende_server::store::services::{self, ServiceSpec};
     use atende_server::store::webhook_deliveries::Channel;
@@ -248,7 +258,7 @@ pub async fn bind_service(
         integration_url: &IntegrationUrl::parse(integration_url).expect("url"),
         active: true,
     };
-    let pool = app.store.pool();
+    let pool = store.pool();
     services::upsert(pool, &spec, chrono::Utc::now())
         .await
         .expect("service");

@@ -40,7 +40,7 @@ async fn set_hours(app: &TestApp, admin: &reqwest::Client, intervals: Value, pol
 }
 
 /// Gives the sandbox page this policy (through the admin, as an admin would).
-async fn set_policy(app: &TestApp, admin: &reqwest::Client, policy: Value) {
+pub async fn set_policy(app: &TestApp, admin: &reqwest::Client, policy: Value) {
     let service = service_id(app).await;
     let response = app
         .call(admin, "admin/service", &[("id", &service.to_string())])
@@ -51,7 +51,7 @@ async fn set_policy(app: &TestApp, admin: &reqwest::Client, policy: Value) {
     assert_eq!(status, 200, "{body}");
 }
 
-fn page_texts(messages: &[Value]) -> Vec<String> {
+pub fn page_texts(messages: &[Value]) -> Vec<String> {
     messages
         .iter()
         .filter(|m| m["author"] == "page")
@@ -222,7 +222,7 @@ async fn post_json_console(
 }
 
 /// Makes the customer's last message `days` old (Atende's record of Meta's window).
-async fn age(app: &TestApp, conversation: i64, days: i64) {
+pub async fn age(app: &TestApp, conversation: i64, days: i64) {
     let at = chrono::Utc::now().timestamp_millis() - days * 24 * 3600 * 1000;
     sqlx::query("UPDATE conversations SET last_customer_message_at = $1 WHERE id = $2")
         .bind(at)

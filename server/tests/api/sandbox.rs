@@ -20,7 +20,7 @@ on_both_backends!(
 );
 
 pub const PAGE: &str = "100000000000001";
-const TOKEN: &str = "sandbox-page-token";
+pub const TOKEN: &str = "sandbox-page-token";
 
 pub async fn sandbox_app(db: TestDb) -> TestApp {
     sandbox_app_with(db, |_| {}).await

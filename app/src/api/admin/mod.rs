@@ -7,6 +7,7 @@ mod pause_reasons;
 mod schedules;
 mod services;
 mod settings;
+mod surveys;
 mod users;
 
 pub use delivery_issues::*;
@@ -16,4 +17,5 @@ pub use pause_reasons::*;
 pub use schedules::*;
 pub use services::*;
 pub use settings::*;
+pub use surveys::*;
 pub use users::*;

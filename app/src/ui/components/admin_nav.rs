@@ -20,6 +20,7 @@ pub fn AdminNav() -> impl IntoView {
             <a href="/admin/groups" aria-current=current("/admin/groups")>{t!(i18n, admin.nav.groups)}</a>
             <a href="/admin/schedules" aria-current=current("/admin/schedules")>{t!(i18n, admin.nav.schedules)}</a>
             <a href="/admin/pause-reasons" aria-current=current("/admin/pause-reasons")>{t!(i18n, admin.nav.pause_reasons)}</a>
+            <a href="/admin/surveys" aria-current=current("/admin/surveys")>{t!(i18n, admin.nav.surveys)}</a>
             <a href="/admin/audit" aria-current=current("/admin/audit")>{t!(i18n, admin.nav.audit)}</a>
             <Show when=move || is_admin>
                 <a href="/admin/settings" aria-current=current("/admin/settings")>{t!(i18n, admin.nav.settings)}</a>

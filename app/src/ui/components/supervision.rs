@@ -64,7 +64,11 @@ fn AgentTable(agents: Vec<AgentLoad>) -> impl IntoView {
                 <tr data-agent=name>
                     <td>{agent.name}</td>
                     <td>{state}</td>
-                    <td>{format!("{}/{}", agent.open, agent.positions)}</td>
+                    <td>{format!("{}/{}", agent.open, agent.positions)}
+                        {(agent.overdue > 0).then(|| view! {
+                            <span class="overdue">{t_string!(i18n, admin.supervision.overdue, count = agent.overdue)}</span>
+                        })}
+                    </td>
                 </tr>
             }
         })

@@ -40,6 +40,8 @@ pub fn Tiles(tiles: Resource<Result<Vec<ConversationTile>, AppError>>) -> impl I
                                 class:selected=selected
                                 class:unread=has_unread
                                 class:offered=offered_until.is_some()
+                                class:urgent=tile.overdue
+                                title=move || tile.overdue.then(|| t_string!(i18n, console.overdue))
                                 data-conversation=id
                                 on:click=move |_| context.selected.set(Some(id))
                             >

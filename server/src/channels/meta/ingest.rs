@@ -14,6 +14,8 @@ use tokio::sync::Notify;
 use super::delivery_writer::Backlog;
 use super::events::{self, EventKind, InboundEvent, MessageBody};
 use crate::console::live::LiveSignal;
+use crate::domain::survey::Step;
+use crate::policies::survey::Asking;
 use crate::store::events as live_events;
 use crate::store::webhook_deliveries::{self, Channel, DeliveryState};
 use crate::store::{conversations, media, messages, outbox, services, Store};
@@ -324,13 +326,20 @@ async fn store_message(
         return Ok(Applied::Duplicate);
     }
     let contact = conversations::upsert_contact(conn, service_id, &event.customer_id, now).await?;
-    let (conversation, opened, out_of_hours) = match conversations::find_open(conn, contact).await?
-    {
-        Some((open, status)) => (open, false, status == "out_of_hours"),
-        None => (
+    let by_customer = matches!(author, Author::Customer);
+    let open = conversations::find_open(conn, contact).await?;
+    // With no conversation open, a customer's message may answer the survey of the last one.
+    let survey = match (&open, by_customer) {
+        (None, true) => survey_step(conn, contact, body, zone, now).await?,
+        _ => None,
+    };
+    let (conversation, opened, conversation_status) = match (open, &survey) {
+        (Some((open, status)), _) => (open, false, status),
+        (None, Some((asking, _))) => (asking.conversation_id, false, "closed".to_owned()),
+        (None, None) => (
             conversations::open(conn, service_id, contact, now).await?,
             true,
-            false,
+            "queued".to_owned(),
         ),
     };
     let attachments =
@@ -348,6 +357,7 @@ async fn store_message(
         mid: Some(&body.mid),
         text: text.as_deref(),
         attachments: &attachments,
+        quick_replies: "[]",
         reply_to_mid: body.reply_to.as_deref(),
         status,
         sent_at: at,
@@ -361,12 +371,18 @@ async fn store_message(
     {
         media::enqueue_download(conn, media::Origin::Inbound, Some(message_id), url, now).await?;
     }
-    let by_customer = matches!(author, Author::Customer);
     conversations::touch(conn, conversation, at, by_customer).await?;
     live_events::message_changed(conn, message_id, now).await?;
+    if let Some((asking, step)) = survey {
+        asking.apply(conn, step, zone, now).await?;
+        return Ok(Applied::Stored);
+    }
+    if by_customer && conversation_status == "assigned" {
+        crate::policies::timeouts::on_customer_message(conn, conversation).await?;
+    }
     // Business hours (policies::hours) only concern a new or an out-of-hours conversation:
     // the usual message, in one already queued or assigned, costs no further reads.
-    if by_customer && (opened || out_of_hours) {
+    if by_customer && (opened || conversation_status == "out_of_hours") {
         let hours = crate::policies::hours::CustomerMessage {
             service_id,
             conversation_id: conversation,
@@ -376,4 +392,24 @@ async fn store_message(
         hours.apply(conn, now).await?;
     }
     Ok(Applied::Stored)
+}
+
+/// The contact's survey under way and what this message is to it; a second non-answer ends
+/// the survey here, and the message then opens a new conversation.
+async fn survey_step(
+    conn: &mut AnyConnection,
+    contact: i64,
+    body: &MessageBody,
+    zone: chrono_tz::Tz,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Option<(Asking, Step)>> {
+    let Some(asking) = Asking::of_contact(conn, contact).await? else {
+        return Ok(None);
+    };
+    let step = asking.step(body.text.as_deref(), body.quick_reply.as_deref());
+    if step == Step::GiveUp {
+        asking.apply(conn, step, zone, now).await?;
+        return Ok(None);
+    }
+    Ok(Some((asking, step)))
 }

@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 
 use super::ingest::OUR_METADATA_PREFIX;
 use crate::domain::messaging_window::SendMode;
+pub use crate::domain::survey::QuickReply;
 use sqlx::AnyConnection;
 
 use crate::store::{conversations, events, messages, outbox, Store};
@@ -53,7 +54,17 @@ async fn queue(
         .begin()
         .await
         .context("Failed to start a send")?;
-    let message_id = queue_in(&mut tx, conversation_id, "agent", text, attachments, now).await?;
+    let message_id = queue_in(
+        &mut tx,
+        conversation_id,
+        "agent",
+        text,
+        attachments,
+        now,
+        &[],
+    )
+    .await?;
+    crate::policies::timeouts::on_agent_message(&mut tx, conversation_id, now).await?;
     tx.commit().await.context("Failed to commit a send")?;
     Ok(message_id)
 }
@@ -66,7 +77,27 @@ pub async fn queue_system_text(
     text: &str,
     now: DateTime<Utc>,
 ) -> anyhow::Result<i64> {
-    queue_in(conn, conversation_id, "system", Some(text), "[]", now).await
+    queue_in(conn, conversation_id, "system", Some(text), "[]", now, &[]).await
+}
+
+/// An automated question with quick-reply buttons (the survey), in the caller's transaction.
+pub async fn queue_system_question(
+    conn: &mut AnyConnection,
+    conversation_id: i64,
+    text: &str,
+    quick_replies: &[QuickReply],
+    now: DateTime<Utc>,
+) -> anyhow::Result<i64> {
+    queue_in(
+        conn,
+        conversation_id,
+        "system",
+        Some(text),
+        "[]",
+        now,
+        quick_replies,
+    )
+    .await
 }
 
 /// Stores an outbound message and its outbox row, in the caller's transaction.
@@ -77,7 +108,9 @@ async fn queue_in(
     text: Option<&str>,
     attachments: &str,
     now: DateTime<Utc>,
+    quick_replies: &[QuickReply],
 ) -> anyhow::Result<i64> {
+    let quick_replies = serde_json::to_string(quick_replies)?;
     let message = messages::NewMessage {
         conversation_id,
         direction: "out",
@@ -85,6 +118,7 @@ async fn queue_in(
         mid: None,
         text,
         attachments,
+        quick_replies: &quick_replies,
         reply_to_mid: None,
         status: "sending",
         sent_at: now,
@@ -98,12 +132,10 @@ async fn queue_in(
 
 /// What a Send API request carries.
 pub enum Content<'a> {
-    Text(&'a str),
+    /// A text, with the quick replies offered under it (Meta allows 13).
+    Text(&'a str, &'a [QuickReply]),
     /// `attachment.type` and the public URL Meta downloads it from.
-    Attachment {
-        kind: &'a str,
-        url: &'a str,
-    },
+    Attachment { kind: &'a str, url: &'a str },
 }
 
 /// The Send API body: our outbox id in `metadata` (so the echo is recognised as ours) and the
@@ -111,7 +143,14 @@ pub enum Content<'a> {
 pub fn request_body(outbox_id: i64, recipient: &str, content: &Content, mode: SendMode) -> Value {
     let metadata = format!("{OUR_METADATA_PREFIX}outbox:{outbox_id}");
     let message = match content {
-        Content::Text(text) => json!({ "text": text, "metadata": metadata }),
+        Content::Text(text, []) => json!({ "text": text, "metadata": metadata }),
+        Content::Text(text, replies) => json!({
+            "text": text,
+            "metadata": metadata,
+            "quick_replies": replies.iter().map(|r| json!({
+                "content_type": "text", "title": r.title, "payload": r.payload,
+            })).collect::<Vec<_>>(),
+        }),
         Content::Attachment { kind, url } => json!({
             "attachment": { "type": kind, "payload": { "url": url, "is_reusable": false } },
             "metadata": metadata,
@@ -135,10 +174,25 @@ mod tests {
 
     #[test]
     fn bodies_carry_our_metadata_and_the_windows_messaging_type() {
-        let body = request_body(7, "123", &Content::Text("oi"), SendMode::Response);
+        let body = request_body(7, "123", &Content::Text("oi", &[]), SendMode::Response);
         assert_eq!(body["messaging_type"], "RESPONSE");
         assert_eq!(body["message"]["metadata"], "atende:outbox:7");
         assert!(body.get("tag").is_none());
+        assert!(body["message"].get("quick_replies").is_none());
+        let buttons = [QuickReply {
+            title: "Sim".into(),
+            payload: "SURVEY_YES".into(),
+        }];
+        let body = request_body(
+            9,
+            "123",
+            &Content::Text("Ok?", &buttons),
+            SendMode::Response,
+        );
+        assert_eq!(
+            body["message"]["quick_replies"],
+            json!([{ "content_type": "text", "title": "Sim", "payload": "SURVEY_YES" }])
+        );
         let url = "https://atende.example/media/public/abc";
         let content = Content::Attachment { kind: "image", url };
         let body = request_body(8, "123", &content, SendMode::HumanAgentTag);

@@ -17,7 +17,7 @@ use tokio::task::JoinSet;
 
 use super::graph::{GraphClient, SendOutcome};
 use super::graph_error::{self, FailureReason, Verdict};
-use super::outbound::{request_body, Content, OutboundAttachment};
+use super::outbound::{request_body, Content, OutboundAttachment, QuickReply};
 use crate::console::live::LiveSignal;
 use crate::domain::messaging_window::{send_mode, Writer};
 use crate::secret_box::SecretBox;
@@ -176,8 +176,11 @@ impl Sender {
             return fail(FailureReason::InvalidToken, detail).await;
         };
         let attachment = self.attachment(&send).await?;
+        // Written by us: unreadable quick replies are a bug, and the text goes without them.
+        let quick_replies: Vec<QuickReply> =
+            serde_json::from_str(&send.quick_replies).unwrap_or_default();
         let content = match (&send.text, &attachment) {
-            (Some(text), _) => Content::Text(text),
+            (Some(text), _) => Content::Text(text, &quick_replies),
             (None, Some((kind, url))) => Content::Attachment { kind, url },
             (None, None) => {
                 let detail = "nothing to send (the attachment is gone)".to_owned();

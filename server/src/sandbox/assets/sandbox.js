@@ -78,6 +78,28 @@ function render(message) {
   return item;
 }
 
+function quickReplies(replies) {
+  const item = document.createElement("li");
+  item.className = "quick-replies";
+  item.append(...replies.map((reply) => {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = reply.title;
+    button.addEventListener("click", () => tap(reply));
+    return button;
+  }));
+  return item;
+}
+
+async function tap(reply) {
+  try {
+    await api("POST", "/sandbox/api/chat/text",
+      { ...selection(), text: reply.title, quick_reply: reply.payload });
+    say("");
+    await loadChat();
+  } catch (error) { say(error.message); }
+}
+
 async function loadChat() {
   const { psid, page } = selection();
   const ready = Boolean(psid && page);
@@ -90,6 +112,10 @@ async function loadChat() {
   const chat = await api("GET", `/sandbox/api/chat?${query}`);
   const list = $("messages");
   list.replaceChildren(...chat.messages.map(render));
+  // Like Messenger: the quick replies of the page's last message, until the customer answers.
+  const last = chat.messages[chat.messages.length - 1];
+  const replies = last && last.author === "page" ? JSON.parse(last.quick_replies || "[]") : [];
+  if (replies.length) list.append(quickReplies(replies));
   list.scrollTop = list.scrollHeight;
   if (!document.hidden && chat.messages.some((m) => m.author === "page" && !m.read_at)) {
     await api("POST", "/sandbox/api/chat/seen", { psid, page });

@@ -1,5 +1,6 @@
-//! Messages tab: the closing, out-of-hours, welcome and queue messages in each language, with
-//! the placeholders they may use and a preview filled with example values.
+//! Messages tab: every message the service sends on its own (closing, out of hours, welcome,
+//! queue, inactivity, survey thanks) in each language, with when it is sent, the placeholders
+//! it may use and a preview filled with example values.
 
 use leptos::prelude::*;
 
@@ -14,6 +15,25 @@ fn message_label(locale: Locale, kind: MessageKind) -> &'static str {
         MessageKind::OutOfHours => td_string!(locale, admin.services.message_out_of_hours),
         MessageKind::Welcome => td_string!(locale, admin.services.message_welcome),
         MessageKind::Queue => td_string!(locale, admin.services.message_queue),
+        MessageKind::InactivityWarning => {
+            td_string!(locale, admin.services.message_inactivity_warning)
+        }
+        MessageKind::InactivityClose => td_string!(locale, admin.services.message_inactivity_close),
+        MessageKind::SurveyThanks => td_string!(locale, admin.services.message_survey_thanks),
+    }
+}
+
+fn message_hint(locale: Locale, kind: MessageKind) -> &'static str {
+    match kind {
+        MessageKind::Closing => td_string!(locale, admin.services.when_closing),
+        MessageKind::OutOfHours => td_string!(locale, admin.services.when_out_of_hours),
+        MessageKind::Welcome => td_string!(locale, admin.services.when_welcome),
+        MessageKind::Queue => td_string!(locale, admin.services.when_queue),
+        MessageKind::InactivityWarning => {
+            td_string!(locale, admin.services.when_inactivity_warning)
+        }
+        MessageKind::InactivityClose => td_string!(locale, admin.services.when_inactivity_close),
+        MessageKind::SurveyThanks => td_string!(locale, admin.services.when_survey_thanks),
     }
 }
 
@@ -23,15 +43,18 @@ fn code(kind: MessageKind) -> &'static str {
         MessageKind::OutOfHours => "out_of_hours",
         MessageKind::Welcome => "welcome",
         MessageKind::Queue => "queue",
+        MessageKind::InactivityWarning => "inactivity_warning",
+        MessageKind::InactivityClose => "inactivity_close",
+        MessageKind::SurveyThanks => "survey_thanks",
     }
 }
 
-/// The closing message falls back to the default text; the others are simply not sent.
+/// An empty text means the default; the messages without one are simply not sent.
 fn default_text(kind: MessageKind, english: bool) -> &'static str {
-    match (kind, english) {
-        (MessageKind::Closing, false) => placeholders::DEFAULT_CLOSING_PT_BR,
-        (MessageKind::Closing, true) => placeholders::DEFAULT_CLOSING_EN,
-        _ => "",
+    match placeholders::default_text(kind) {
+        Some((_, en)) if english => en,
+        Some((pt_br, _)) => pt_br,
+        None => "",
     }
 }
 
@@ -94,6 +117,7 @@ pub(super) fn Messages(draft: Draft) -> impl IntoView {
         {MessageKind::ALL.into_iter().map(|kind| view! {
             <fieldset class="service-message">
                 <legend>{move || message_label(i18n.get_locale(), kind)}</legend>
+                <p class="hint">{move || message_hint(i18n.get_locale(), kind)}</p>
                 <MessageField draft kind english=false />
                 <MessageField draft kind english=true />
             </fieldset>

@@ -55,6 +55,44 @@ pub(super) fn Times(draft: Draft) -> impl IntoView {
     view! {
         <p class="hint">{t!(i18n, admin.services.times_intro)}</p>
         {TimeKind::ALL.into_iter().map(|kind| view! { <TimeField draft kind /> }).collect_view()}
+        <OverflowGroup draft />
+    }
+}
+
+/// Where a conversation goes after the queue wait limit: any group (it need not serve the
+/// service), or none.
+#[component]
+fn OverflowGroup(draft: Draft) -> impl IntoView {
+    let i18n = use_i18n();
+    let form = draft.form;
+    let groups = move || {
+        draft
+            .choices
+            .with(|c| c.as_ref().map(|c| c.groups.clone()).unwrap_or_default())
+    };
+    let chosen = move || {
+        form.with(|f| {
+            f.policy
+                .overflow_group_id
+                .map(|id| id.to_string())
+                .unwrap_or_default()
+        })
+    };
+    view! {
+        <label>{t!(i18n, admin.services.overflow_group)}
+            <select name="overflow_group" prop:value=chosen
+                on:change=move |e| {
+                    let picked = event_target_value(&e).parse::<i64>().ok();
+                    form.update(|f| f.policy.overflow_group_id = picked);
+                }>
+                <option value="">{t!(i18n, admin.services.overflow_none)}</option>
+                {move || groups().into_iter().map(|g| {
+                    let selected = form.with(|f| f.policy.overflow_group_id == Some(g.id));
+                    view! { <option value=g.id.to_string() selected=selected>{g.name}</option> }
+                }).collect_view()}
+            </select>
+            <span class="hint">{t!(i18n, admin.services.overflow_hint)}</span>
+        </label>
     }
 }
 
