@@ -1,4 +1,4 @@
-import { BrowserContext, expect, Page } from "@playwright/test";
+import { Browser, BrowserContext, expect, Page } from "@playwright/test";
 
 export const users = {
   admin: { username: "admin", password: "admin-demo-2026", name: "Administrador Demo", landing: "/admin" },
@@ -21,15 +21,26 @@ export async function login(page: Page, username: string, password: string) {
   await page.locator("button[type=submit]").click();
 }
 
-/** A sandbox customer, in their own browser page, writes `text` to the demo page. */
-export async function customerWrites(context: BrowserContext, name: string, text: string): Promise<Page> {
+/** A sandbox customer, in their own browser page, writes `text` to the demo page (or the page `cifra`). */
+export async function customerWrites(context: BrowserContext, name: string, text: string, cifra?: string): Promise<Page> {
   const customer = await context.newPage();
   await customer.goto("/sandbox");
   await customer.locator("#new-name").fill(name);
   await customer.locator("#new-customer button").click();
   await expect(customer.locator("#customer option:checked")).toHaveText(new RegExp(name));
+  if (cifra) await customer.locator("#page").selectOption(cifra);
   await customer.locator("#text").fill(text);
   await customer.locator("#text").press("Enter");
   await expect(customer.locator("#messages .customer").last()).toContainText(text);
   return customer;
+}
+
+/** An agent signed in, in their own context, operating. */
+export async function operatingAgent(browser: Browser, user: { username: string; password: string }) {
+  const context = await browser.newContext({ locale: "pt-BR" });
+  const page = await context.newPage();
+  await login(page, user.username, user.password);
+  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+  await page.locator("select[name=presence]").selectOption("operating");
+  return { context, page };
 }

@@ -1,5 +1,5 @@
 import { expect, type Page, test } from "@playwright/test";
-import { login, users } from "./helpers";
+import { customerWrites, login, operatingAgent, users } from "./helpers";
 
 const CIFRA = "100000000000088";
 
@@ -90,7 +90,7 @@ test("out of hours: the customer is told, Ana resumes the chat, answers and conc
 });
 
 test("closing with a survey: the customer taps a score, and the report shows it", async ({ browser, baseURL }) => {
-  const SURVEY_CIFRA = "100000000000077";
+  const SURVEY_CIFRA = "100000000000066";
   const adminContext = await browser.newContext({ locale: "pt-BR" });
   const admin = await adminContext.newPage();
   await login(admin, users.admin.username, users.admin.password);
@@ -115,21 +115,9 @@ test("closing with a survey: the customer taps a score, and the report shows it"
   expect(saved.status(), await saved.text()).toBe(200);
   const service = await saved.json();
 
-  const anaContext = await browser.newContext({ locale: "pt-BR" });
-  const ana = await anaContext.newPage();
-  await login(ana, users.ana.username, users.ana.password);
-  await expect(ana.locator("body[data-hydrated]")).toBeAttached();
-  await ana.locator("select[name=presence]").selectOption("operating");
-
+  const { context: anaContext, page: ana } = await operatingAgent(browser, users.ana);
   const customerContext = await browser.newContext({ locale: "pt-BR" });
-  const customer = await customerContext.newPage();
-  await customer.goto("/sandbox");
-  await customer.locator("#new-name").fill("Lia Pesquisa");
-  await customer.locator("#new-customer button").click();
-  await expect(customer.locator("#customer option:checked")).toHaveText(/Lia Pesquisa/);
-  await customer.locator("#page").selectOption(SURVEY_CIFRA);
-  await customer.locator("#text").fill("Meu pedido chegou quebrado");
-  await customer.locator("#text").press("Enter");
+  const customer = await customerWrites(customerContext, "Lia Pesquisa", "Meu pedido chegou quebrado", SURVEY_CIFRA);
 
   const tile = ana.locator(".tile", { hasText: "Lia Pesquisa" });
   await expect(tile).toBeVisible({ timeout: 15_000 });

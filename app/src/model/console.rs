@@ -55,6 +55,8 @@ pub struct ConversationTile {
     pub classification_required: bool,
     /// The agent has not answered within the service's first-response time: urgent.
     pub overdue: bool,
+    /// What the customer answered the chatbot's question ("Pedido: 12345").
+    pub customer_answer: Option<String>,
 }
 
 /// A chat pane's content: the messages, and the conversation's live sequence number they are

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod console;
 pub mod schedule;
+pub mod script;
 pub mod service;
 pub mod settings;
 pub mod survey;

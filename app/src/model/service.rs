@@ -147,6 +147,8 @@ pub struct ServicePolicy {
     pub classification: Classification,
     /// Where a conversation goes once it has waited the queue wait limit (None: it stays).
     pub overflow_group_id: Option<i64>,
+    /// The chatbot that talks to new conversations before a human (off by default).
+    pub script: super::script::Script,
 }
 
 /// The service's custom times; None takes the default (`ServiceTimes::DEFAULTS`).

@@ -233,6 +233,12 @@ pub trait ServiceAdmin: Send + Sync {
     ) -> Result<ConnectionCheck, AppError>;
     /// What a service's tabs can pick: the groups and the schedules.
     async fn choices(&self) -> Result<ServiceChoices, AppError>;
+    /// The Automation script tab's test chat: the script as typed, over these messages.
+    async fn preview_script(
+        &self,
+        script: crate::model::script::Script,
+        inputs: Vec<String>,
+    ) -> Result<Vec<crate::model::script::PreviewLine>, AppError>;
 }
 
 /// The admin's schedules ("Horário Padrão"), versioned and audited.

@@ -3,6 +3,7 @@
 pub mod groups;
 pub mod pause_reasons;
 pub mod schedules;
+mod script_preview;
 mod service_form;
 pub mod services;
 pub mod settings;

@@ -45,6 +45,7 @@ fn policy_error(error: PolicyError) -> AppError {
         PolicyError::SurveyQuestions => Field::SurveyQuestions,
         PolicyError::Message(_) => Field::Messages,
         PolicyError::ClassificationCodes => Field::ClassificationCodes,
+        PolicyError::Script => Field::Script,
     };
     AppError::Invalid { field }
 }
@@ -104,6 +105,15 @@ impl Valid {
                 });
             }
             links.push((link.group_id, link.schedule_id));
+        }
+        let scripted = service_policy::script_groups(&policy.script.menu);
+        if scripted
+            .iter()
+            .any(|id| !groups.iter().any(|(known, _)| known == id))
+        {
+            return Err(AppError::Invalid {
+                field: Field::Script,
+            });
         }
         let overflow = policy.overflow_group_id;
         if overflow.is_some_and(|id| !groups.iter().any(|(known, _)| *known == id)) {

@@ -347,4 +347,21 @@ impl ServiceAdmin for ServiceAdminService {
             schedules: to_choices(schedules),
         })
     }
+
+    async fn preview_script(
+        &self,
+        script: app::model::script::Script,
+        inputs: Vec<String>,
+    ) -> Result<Vec<app::model::script::PreviewLine>, AppError> {
+        let (groups, _) = queries::choices(self.store.pool())
+            .await
+            .map_err(internal)?;
+        let name = |id: i64| {
+            groups
+                .iter()
+                .find(|(group, _)| *group == id)
+                .map(|(_, name)| name.clone())
+        };
+        Ok(super::script_preview::replay(&script, &inputs, name))
+    }
 }

@@ -199,10 +199,13 @@ impl Console for ConsoleService {
         Ok(rows
             .into_iter()
             .map(|row| {
-                let classification =
-                    serde_json::from_str::<app::model::service::ServicePolicy>(&row.policy)
-                        .map(|policy| policy.classification)
-                        .unwrap_or_default();
+                let policy = crate::policies::policy_from(&row.policy);
+                let question = policy.script.question.map(|q| q.label.trim().to_owned());
+                let customer_answer = row.bot_answer.map(|answer| match question.as_deref() {
+                    Some(label) if !label.is_empty() => format!("{label}: {answer}"),
+                    _ => answer,
+                });
+                let classification = policy.classification;
                 let name = crate::domain::contact_name::profile_name(
                     row.first_name.as_deref(),
                     row.last_name.as_deref(),
@@ -230,6 +233,7 @@ impl Console for ConsoleService {
                         && !classification.codes.is_empty(),
                     classification_codes: classification.codes,
                     overdue: row.first_response_overdue_at.is_some(),
+                    customer_answer,
                 }
             })
             .collect())

@@ -8,6 +8,7 @@ pub mod messaging_window;
 pub mod protocol;
 pub mod routing;
 pub mod schedule;
+pub mod script;
 pub mod service;
 pub mod service_policy;
 pub mod survey;

@@ -1,6 +1,7 @@
 //! The rules of a service's policy tabs (times, survey, messages, classification): what an
 //! admin may save. The run time trusts a saved policy.
 
+use app::model::script::{Menu, MenuAction, Script, LABEL_MAX_CHARS, MAX_DEPTH, MAX_OPTIONS};
 use app::model::service::{
     Localized, MessageKind, ServicePolicy, SurveyKind, SurveyQuestion, TimeKind,
 };
@@ -23,6 +24,8 @@ pub enum PolicyError {
     Message(MessageKind),
     #[error("classification codes must be distinct, non-empty, short, and present if required")]
     ClassificationCodes,
+    #[error("an enabled script needs a keyword and menus of 1 to 9 labelled options")]
+    Script,
 }
 
 fn trimmed(text: &Localized) -> Localized {
@@ -94,7 +97,71 @@ pub fn check(policy: &ServicePolicy) -> Result<ServicePolicy, PolicyError> {
         return Err(PolicyError::ClassificationCodes);
     }
     checked.classification.codes = codes;
+    if policy.script.enabled && !script_is_valid(&policy.script) {
+        return Err(PolicyError::Script);
+    }
     Ok(checked)
+}
+
+fn worded(text: &Localized, max: usize) -> bool {
+    let longest = text
+        .pt_br
+        .trim()
+        .chars()
+        .count()
+        .max(text.en.trim().chars().count());
+    longest > 0 && longest <= max
+}
+
+/// Every menu has 1 to 9 options, each labelled (a quick reply's 20 characters at most) and
+/// leading somewhere; sub-menus nest at most `MAX_DEPTH` deep.
+fn menu_is_valid(menu: &Menu, depth: usize) -> bool {
+    depth < MAX_DEPTH
+        && (1..=MAX_OPTIONS).contains(&menu.options.len())
+        && menu
+            .prompt
+            .pt_br
+            .chars()
+            .count()
+            .max(menu.prompt.en.chars().count())
+            <= MESSAGE_MAX_CHARS
+        && menu.options.iter().all(|option| {
+            worded(&option.label, LABEL_MAX_CHARS)
+                && match &option.action {
+                    MenuAction::Group { .. } => true,
+                    MenuAction::Message { text } => worded(text, MESSAGE_MAX_CHARS),
+                    MenuAction::SubMenu { menu } => menu_is_valid(menu, depth + 1),
+                }
+        })
+}
+
+fn script_is_valid(script: &Script) -> bool {
+    let keyword = script.human_keyword.trim().chars().count();
+    let question = script.question.as_ref().is_none_or(|q| {
+        worded(&q.text, QUESTION_MAX_CHARS) && q.label.trim().chars().count() <= 40
+    });
+    (1..=30).contains(&keyword)
+        && question
+        && script
+            .greeting
+            .pt_br
+            .chars()
+            .count()
+            .max(script.greeting.en.chars().count())
+            <= MESSAGE_MAX_CHARS
+        && menu_is_valid(&script.menu, 0)
+}
+
+/// The groups a script's options lead to (they must exist).
+pub fn script_groups(menu: &Menu) -> Vec<i64> {
+    menu.options
+        .iter()
+        .flat_map(|option| match &option.action {
+            MenuAction::Group { group_id } => group_id.iter().copied().collect(),
+            MenuAction::Message { .. } => Vec::new(),
+            MenuAction::SubMenu { menu } => script_groups(menu),
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -62,7 +62,7 @@ pub fn quick_replies(answer: AnswerType, english: bool) -> Vec<QuickReply> {
 }
 
 /// Lower case, accents and punctuation gone: "Não!" reads as "nao".
-fn folded(text: &str) -> String {
+pub fn folded(text: &str) -> String {
     text.trim()
         .to_lowercase()
         .chars()

@@ -78,6 +78,10 @@ async fn joined_queue(
     installation: Tz,
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
+    if opened && super::bot::takes_new_conversations(runtime) {
+        // The bot talks first; the queue (and its wait) starts when it hands over.
+        return super::bot::start(conn, conversation_id, runtime, now).await;
+    }
     if opened {
         let welcome = Notice::automated(MessageKind::Welcome);
         notice::send(conn, conversation_id, runtime, welcome, installation, now).await?;

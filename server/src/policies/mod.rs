@@ -1,6 +1,7 @@
 //! Service policies at run time: what the admin configured (schedules, messages, …) applied
 //! to conversations. Read from the database on use, so an admin's change applies at once.
 
+pub mod bot;
 pub mod closing;
 pub mod hours;
 pub mod notice;

@@ -75,6 +75,8 @@ pub struct TileRow {
     /// The service's policy document (classification codes).
     pub policy: String,
     pub first_response_overdue_at: Option<i64>,
+    /// The customer's answer to the script's question.
+    pub bot_answer: Option<String>,
 }
 
 /// The agent's open conversations, oldest assignment first (stable tile order).
@@ -83,7 +85,7 @@ pub async fn tiles(pool: &AnyPool, agent_id: i64) -> anyhow::Result<Vec<TileRow>
         "SELECT c.id, k.first_name, k.last_name, k.external_id, k.picture_media_id,
                 p.status AS picture_status, s.name AS service_name, s.channel,
                 c.assigned_at, c.last_customer_message_at, c.opened_at, s.policy,
-                c.first_response_overdue_at,
+                c.first_response_overdue_at, c.bot_answer,
                 (SELECT COUNT(*) FROM messages m
                  WHERE m.conversation_id = c.id AND m.direction = 'in'
                    AND m.id > c.agent_seen_message_id) AS unread,
@@ -274,6 +276,7 @@ pub async fn queue_loads(pool: &AnyPool) -> anyhow::Result<Vec<(String, i64, Opt
     sqlx::query_as(
         "SELECT s.name, COUNT(c.id), MIN(c.queued_at)
          FROM services s LEFT JOIN conversations c ON c.service_id = s.id AND c.status = 'queued'
+                                                     AND c.bot_state IS NULL
          WHERE s.active = 1 GROUP BY s.id, s.name ORDER BY s.name",
     )
     .fetch_all(pool)

@@ -46,9 +46,10 @@ pub async fn find_contact(
 pub async fn find_open(
     conn: &mut AnyConnection,
     contact_id: i64,
-) -> anyhow::Result<Option<(i64, String)>> {
+) -> anyhow::Result<Option<(i64, String, i64)>> {
     sqlx::query_as(
-        "SELECT id, status FROM conversations WHERE contact_id = $1 AND status <> 'closed' ORDER BY id DESC LIMIT 1",
+        "SELECT id, status, CASE WHEN bot_state IS NULL THEN 0 ELSE 1 END
+         FROM conversations WHERE contact_id = $1 AND status <> 'closed' ORDER BY id DESC LIMIT 1",
     )
     .bind(contact_id)
     .fetch_optional(conn)

@@ -40,7 +40,7 @@ pub async fn snapshot(
 ) -> anyhow::Result<(Vec<AgentSnapshot>, Vec<WaitingConversation>)> {
     let waiting: Vec<WaitingRow> = sqlx::query_as(
         "SELECT id, service_id, queued_at, opened_at, queue_front, route_group_id, route_agent_id
-         FROM conversations WHERE status = 'queued'",
+         FROM conversations WHERE status = 'queued' AND bot_state IS NULL",
     )
     .fetch_all(&mut *conn)
     .await

@@ -25,6 +25,7 @@ mod provision;
 mod restart;
 mod routing;
 mod sandbox;
+mod scripts;
 mod sessions;
 mod surveys;
 mod timeouts;

@@ -65,7 +65,7 @@ async fn fired(app: &TestApp, conversation: i64, kind: &str) {
 }
 
 /// A group that does not serve the page, with agent `name` (4 positions).
-async fn other_group(app: &TestApp, name: &str) -> i64 {
+pub async fn other_group(app: &TestApp, name: &str) -> i64 {
     let pool = app.store.pool();
     let group: i64 = sqlx::query_scalar(
         "INSERT INTO agent_groups (name, created_at) VALUES ('Plantão', 0) RETURNING id",

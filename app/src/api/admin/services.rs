@@ -85,3 +85,17 @@ pub async fn service_form_choices() -> Result<ServiceChoices, AppError> {
         .await
         .map_err(crate::server::fail)
 }
+
+/// The Automation script tab's test chat (nothing is saved or sent).
+#[server(endpoint = "admin/preview_script", input = Json)]
+pub async fn preview_script(
+    script: crate::model::script::Script,
+    inputs: Vec<String>,
+) -> Result<Vec<crate::model::script::PreviewLine>, AppError> {
+    let (_, services) = super::users::manager().await?;
+    services
+        .service_admin
+        .preview_script(script, inputs)
+        .await
+        .map_err(crate::server::fail)
+}

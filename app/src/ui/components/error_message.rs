@@ -39,6 +39,7 @@ fn field_name(locale: Locale, field: Field) -> &'static str {
         Field::SurveyQuestions => td_string!(locale, fields.survey_questions),
         Field::Messages => td_string!(locale, fields.messages),
         Field::ClassificationCodes => td_string!(locale, fields.classification_codes),
+        Field::Script => td_string!(locale, fields.script),
         Field::ExternalUrl => td_string!(locale, fields.external_url),
         Field::InternalUrl => td_string!(locale, fields.internal_url),
         Field::AppSecret => td_string!(locale, fields.app_secret),

@@ -98,6 +98,7 @@ fn Conversation(
     };
     let service_name = move || tile.with(|t| t.as_ref().map(|t| t.service_name.clone()));
     let protocol = move || tile.with(|t| t.as_ref().map(|t| t.protocol.clone()));
+    let answer = move || tile.with(|t| t.as_ref().and_then(|t| t.customer_answer.clone()));
     let offered = offered_until.is_some();
     // The service's classification codes: the agent picks one before concluding.
     let codes = move || {
@@ -161,6 +162,8 @@ fn Conversation(
                 <span class="chat-protocol" data-testid="protocol">
                     {move || protocol().map(|p| t_string!(i18n, console.protocol, protocol = p))}
                 </span>
+                <span class="chat-answer" data-testid="customer-answer"
+                    title=move || t_string!(i18n, console.customer_answer)>{answer}</span>
             </div>
             <span class="window" data-testid="window">
                 {move || window_ends().map(|ends| {

@@ -82,8 +82,9 @@ fn FilterForm(
             to: to.get_untracked(),
         }))
     };
-    // The first service's last 30 days, at once.
-    show();
+    // The first service's last 30 days, once the page is live (a signal set while rendering
+    // would make the server's page and the browser's disagree).
+    Effect::new(move |_| show());
     let options = choices
         .services
         .into_iter()

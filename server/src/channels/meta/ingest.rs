@@ -333,13 +333,14 @@ async fn store_message(
         (None, true) => survey_step(conn, contact, body, zone, now).await?,
         _ => None,
     };
-    let (conversation, opened, conversation_status) = match (open, &survey) {
-        (Some((open, status)), _) => (open, false, status),
-        (None, Some((asking, _))) => (asking.conversation_id, false, "closed".to_owned()),
+    let (conversation, opened, conversation_status, with_bot) = match (open, &survey) {
+        (Some((open, status, bot)), _) => (open, false, status, bot == 1),
+        (None, Some((asking, _))) => (asking.conversation_id, false, "closed".to_owned(), false),
         (None, None) => (
             conversations::open(conn, service_id, contact, now).await?,
             true,
             "queued".to_owned(),
+            false,
         ),
     };
     let attachments =
@@ -375,6 +376,11 @@ async fn store_message(
     live_events::message_changed(conn, message_id, now).await?;
     if let Some((asking, step)) = survey {
         asking.apply(conn, step, zone, now).await?;
+        return Ok(Applied::Stored);
+    }
+    if by_customer && with_bot {
+        let said = (body.text.as_deref(), body.quick_reply.as_deref());
+        crate::policies::bot::reply(conn, (conversation, service_id), said, now).await?;
         return Ok(Applied::Stored);
     }
     if by_customer && conversation_status == "assigned" {

@@ -5,6 +5,7 @@ mod groups;
 mod integration;
 mod messages;
 mod registration;
+mod script;
 mod survey;
 mod times;
 
@@ -37,10 +38,11 @@ enum Tab {
     Survey,
     Messages,
     Classification,
+    Script,
 }
 
 impl Tab {
-    const ALL: [Tab; 8] = [
+    const ALL: [Tab; 9] = [
         Tab::Registration,
         Tab::Integration,
         Tab::Groups,
@@ -49,6 +51,7 @@ impl Tab {
         Tab::Survey,
         Tab::Messages,
         Tab::Classification,
+        Tab::Script,
     ];
 
     fn label(self, locale: Locale) -> &'static str {
@@ -61,6 +64,7 @@ impl Tab {
             Tab::Survey => td_string!(locale, admin.services.tab_survey),
             Tab::Messages => td_string!(locale, admin.services.tab_messages),
             Tab::Classification => td_string!(locale, admin.services.tab_classification),
+            Tab::Script => td_string!(locale, admin.services.tab_script),
         }
     }
 }
@@ -234,6 +238,7 @@ pub fn ServiceEditor(editing: RwSignal<Editing>, saved: Callback<()>) -> impl In
             {panel(Tab::Survey, view! { <survey::SurveyTab draft /> }.into_any())}
             {panel(Tab::Messages, view! { <messages::Messages draft /> }.into_any())}
             {panel(Tab::Classification, view! { <times::ClassificationTab draft /> }.into_any())}
+            {panel(Tab::Script, view! { <script::ScriptTab draft /> }.into_any())}
             <p class="form-error" role="alert">{move || error.get().map(|error| view! { <ErrorMessage error /> })}</p>
             <p class="notice-ok" role="status">{move || notice.get()}</p>
             <div class="editor-actions">
