@@ -7,6 +7,7 @@ test("an admin builds a chatbot script with its test chat; a customer goes throu
   const adminContext = await browser.newContext({ locale: "pt-BR" });
   const admin = await adminContext.newPage();
   await login(admin, users.admin.username, users.admin.password);
+  await expect(admin).toHaveURL(/\/admin$/);
   await admin.goto("/admin/services");
   await expect(admin.locator("body[data-hydrated]")).toBeAttached();
   await admin.locator(".panel-head button.primary").click();
@@ -41,7 +42,7 @@ test("an admin builds a chatbot script with its test chat; a customer goes throu
   // The test chat runs it as typed.
   const chat = editor.locator(".test-chat");
   await chat.locator("input[name=test_message]").fill("A-778");
-  await chat.locator("button[type=submit]").click();
+  await chat.locator("button[name=test_send]").click();
   await expect(chat.locator(".bubble.bot").last()).toContainText("1. Falar com vendas");
   await chat.locator(".bubble.bot").last().getByRole("button", { name: "Horário" }).click();
   await expect(chat.locator(".bubble.bot").nth(-2)).toHaveText("Abrimos das 8h às 18h.");

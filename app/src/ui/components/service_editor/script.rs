@@ -235,6 +235,13 @@ fn TestChat(draft: Draft) -> impl IntoView {
         inputs.update(|all| all.push(text));
         run.dispatch(inputs.get_untracked());
     };
+    let submit = move || {
+        let text = typed.get_untracked();
+        if !text.trim().is_empty() {
+            typed.set(String::new());
+            send(text);
+        }
+    };
     let restart = move |_| {
         inputs.set(Vec::new());
         run.dispatch(Vec::new());
@@ -269,15 +276,14 @@ fn TestChat(draft: Draft) -> impl IntoView {
         <aside class="test-chat" aria-label=move || t_string!(i18n, admin.script.test_chat)>
             <h3>{t!(i18n, admin.script.test_chat)}</h3>
             <ul class="test-lines">{lines}</ul>
-            <form on:submit=move |e| {
-                e.prevent_default();
-                let text = typed.get_untracked();
-                if !text.trim().is_empty() { typed.set(String::new()); send(text); }
-            }>
-                <input type="text" name="test_message" prop:value=typed on:input=move |e| typed.set(event_target_value(&e)) />
-                <button type="submit">{t!(i18n, admin.script.test_send)}</button>
+            // Not a form: it sits inside the service's form, and forms do not nest.
+            <div class="test-input">
+                <input type="text" name="test_message" prop:value=typed
+                    on:input=move |e| typed.set(event_target_value(&e))
+                    on:keydown=move |e| if e.key() == "Enter" { e.prevent_default(); submit(); } />
+                <button type="button" name="test_send" on:click=move |_| submit()>{t!(i18n, admin.script.test_send)}</button>
                 <button type="button" class="link" on:click=restart>{t!(i18n, admin.script.test_restart)}</button>
-            </form>
+            </div>
         </aside>
     }
 }
