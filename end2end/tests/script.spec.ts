@@ -77,7 +77,7 @@ test("an admin builds a chatbot script with its test chat; a customer goes throu
   await admin.goto("/admin/services");
   const row = admin.locator("tr[data-service='Loja Robô']");
   await row.locator("button.link").click();
-  await admin.locator(".service-editor button.danger").click();
+  await admin.locator(".service-editor").getByRole("button", { name: "Desativar" }).click();
   await expect(row).toHaveClass(/disabled/);
   for (const context of [adminContext, anaContext, customerContext]) await context.close();
 });
