@@ -26,7 +26,7 @@ pub fn replay(
 ) -> Vec<PreviewLine> {
     let mut lines = Vec::new();
     let mut answer = None;
-    let mut turn = script::start(script);
+    let mut turn = script::start(script, false);
     bot_lines(&turn, &mut lines);
     for input in inputs.iter().take(MAX_INPUTS) {
         let Outcome::Continue(state) = &turn.outcome else {

@@ -32,6 +32,8 @@ pub struct BotState {
     pub awaiting_answer: bool,
     pub invalid: u32,
     pub turns: u32,
+    /// The bot speaks English (chosen at the start).
+    pub english: bool,
 }
 
 /// A message the bot sends.
@@ -71,9 +73,12 @@ pub struct Turn {
     pub answer: Option<String>,
 }
 
-/// The script speaks Portuguese unless its greeting is only in English.
-fn english(script: &Script) -> bool {
-    script.greeting.pt_br.trim().is_empty() && !script.greeting.en.trim().is_empty()
+/// The bot speaks English to a customer known to speak it if the script has English texts,
+/// and to everyone if its greeting is only in English; else Portuguese.
+fn speaks_english(script: &Script, customer_english: bool) -> bool {
+    let has = |text: &Localized| !text.en.trim().is_empty();
+    let english_only = script.greeting.pt_br.trim().is_empty() && has(&script.greeting);
+    english_only || (customer_english && (has(&script.greeting) || has(&script.menu.prompt)))
 }
 
 fn pick(text: &Localized, english: bool) -> String {
@@ -106,8 +111,12 @@ fn say(text: String) -> Said {
 
 /// The menu as a message: its prompt and numbered options ("0" goes back from a sub-menu),
 /// with a button each when the script uses buttons.
-fn menu_message(script: &Script, menu: &Menu, nested: bool, before: Option<&str>) -> Said {
-    let english = english(script);
+fn menu_message(
+    script: &Script,
+    menu: &Menu,
+    (nested, english): (bool, bool),
+    before: Option<&str>,
+) -> Said {
     let mut lines: Vec<String> = before.map(str::to_owned).into_iter().collect();
     lines.push(pick(&menu.prompt, english));
     let mut buttons = Vec::new();
@@ -138,17 +147,17 @@ fn menu_message(script: &Script, menu: &Menu, nested: bool, before: Option<&str>
     }
 }
 
-fn hand_over(script: &Script, group_id: Option<i64>, reason: HandOverReason) -> Turn {
+fn hand_over(english: bool, group_id: Option<i64>, reason: HandOverReason) -> Turn {
     Turn {
-        said: vec![say(in_language(HANDING_OVER, english(script)).to_owned())],
+        said: vec![say(in_language(HANDING_OVER, english).to_owned())],
         outcome: Outcome::HandOver { group_id, reason },
         answer: None,
     }
 }
 
 /// The greeting, then the question or the menu.
-pub fn start(script: &Script) -> Turn {
-    let english = english(script);
+pub fn start(script: &Script, customer_english: bool) -> Turn {
+    let english = speaks_english(script, customer_english);
     let mut said: Vec<Said> = Some(pick(&script.greeting, english))
         .filter(|g| !g.is_empty())
         .map(say)
@@ -158,12 +167,13 @@ pub fn start(script: &Script) -> Turn {
     let awaiting_answer = question.is_some();
     match question {
         Some(question) => said.push(say(question)),
-        None => said.push(menu_message(script, &script.menu, false, None)),
+        None => said.push(menu_message(script, &script.menu, (false, english), None)),
     }
     Turn {
         said,
         outcome: Outcome::Continue(BotState {
             awaiting_answer,
+            english,
             ..BotState::default()
         }),
         answer: None,
@@ -171,17 +181,11 @@ pub fn start(script: &Script) -> Turn {
 }
 
 /// An option chosen by button, number, or its name; `Some(None)` is "back".
-fn chosen(
-    menu: &Menu,
-    script: &Script,
-    typed: &str,
-    tapped: Option<&str>,
-) -> Option<Option<usize>> {
+fn chosen(menu: &Menu, english: bool, typed: &str, tapped: Option<&str>) -> Option<Option<usize>> {
     let number = match tapped.and_then(|p| p.strip_prefix(MENU_PAYLOAD)) {
         Some(number) => number.parse::<usize>().ok(),
         None => folded(typed).parse::<usize>().ok(),
     };
-    let english = english(script);
     let by_name = || {
         let typed = folded(typed);
         menu.options
@@ -201,17 +205,17 @@ pub fn reply(script: &Script, state: &BotState, text: Option<&str>, tapped: Opti
     let typed = text.unwrap_or_default().trim();
     let keyword = folded(&script.human_keyword);
     if !keyword.is_empty() && folded(typed).split_whitespace().any(|w| w == keyword) {
-        return hand_over(script, None, HandOverReason::Keyword);
+        return hand_over(state.english, None, HandOverReason::Keyword);
     }
     let mut next = state.clone();
     next.turns += 1;
     if next.turns > MAX_TURNS {
-        return hand_over(script, None, HandOverReason::Loop);
+        return hand_over(state.english, None, HandOverReason::Loop);
     }
-    let english = english(script);
+    let english = state.english;
     let Some(menu) = script.menu.at(&state.path) else {
         // The script changed under this conversation: a human takes it from here.
-        return hand_over(script, None, HandOverReason::Loop);
+        return hand_over(english, None, HandOverReason::Loop);
     };
     if state.awaiting_answer {
         if typed.is_empty() {
@@ -224,21 +228,21 @@ pub fn reply(script: &Script, state: &BotState, text: Option<&str>, tapped: Opti
         }
         next.awaiting_answer = false;
         return Turn {
-            said: vec![menu_message(script, menu, false, None)],
+            said: vec![menu_message(script, menu, (false, english), None)],
             outcome: Outcome::Continue(next),
             answer: Some(typed.to_owned()),
         };
     }
     let nested = !state.path.is_empty();
-    let choice = chosen(menu, script, typed, tapped).filter(|c| c.is_some() || nested);
+    let choice = chosen(menu, english, typed, tapped).filter(|c| c.is_some() || nested);
     let Some(choice) = choice else {
         next.invalid += 1;
         if next.invalid > MAX_INVALID {
-            return hand_over(script, None, HandOverReason::Invalid);
+            return hand_over(english, None, HandOverReason::Invalid);
         }
         let invalid = in_language(INVALID, english);
         return Turn {
-            said: vec![menu_message(script, menu, nested, Some(invalid))],
+            said: vec![menu_message(script, menu, (nested, english), Some(invalid))],
             outcome: Outcome::Continue(next),
             answer: None,
         };
@@ -247,7 +251,12 @@ pub fn reply(script: &Script, state: &BotState, text: Option<&str>, tapped: Opti
     let Some(index) = choice else {
         next.path.pop();
         let parent = script.menu.at(&next.path).unwrap_or(&script.menu);
-        let said = vec![menu_message(script, parent, !next.path.is_empty(), None)];
+        let said = vec![menu_message(
+            script,
+            parent,
+            (!next.path.is_empty(), english),
+            None,
+        )];
         return Turn {
             said,
             outcome: Outcome::Continue(next),
@@ -255,14 +264,14 @@ pub fn reply(script: &Script, state: &BotState, text: Option<&str>, tapped: Opti
         };
     };
     let Some(option) = menu.options.get(index) else {
-        return hand_over(script, None, HandOverReason::Loop);
+        return hand_over(english, None, HandOverReason::Loop);
     };
     match &option.action {
-        MenuAction::Group { group_id } => hand_over(script, *group_id, HandOverReason::Chosen),
+        MenuAction::Group { group_id } => hand_over(english, *group_id, HandOverReason::Chosen),
         MenuAction::Message { text } => Turn {
             said: vec![
                 say(pick(text, english)),
-                menu_message(script, menu, nested, None),
+                menu_message(script, menu, (nested, english), None),
             ],
             outcome: Outcome::Continue(next),
             answer: None,
@@ -270,7 +279,7 @@ pub fn reply(script: &Script, state: &BotState, text: Option<&str>, tapped: Opti
         MenuAction::SubMenu { menu: sub } => {
             next.path.push(index);
             Turn {
-                said: vec![menu_message(script, sub, true, None)],
+                said: vec![menu_message(script, sub, (true, english), None)],
                 outcome: Outcome::Continue(next),
                 answer: None,
             }

@@ -59,7 +59,7 @@ fn state(turn: &Turn) -> BotState {
 
 #[test]
 fn the_bot_greets_then_shows_the_numbered_menu_with_buttons() {
-    let turn = start(&loja(false));
+    let turn = start(&loja(false), false);
     assert_eq!(turn.said[0].text, "Olá! Sou o assistente da Loja.");
     assert_eq!(
         turn.said[1].text,
@@ -75,13 +75,13 @@ fn the_bot_greets_then_shows_the_numbered_menu_with_buttons() {
         buttons: false,
         ..loja(false)
     };
-    assert!(start(&plain).said[1].quick_replies.is_empty());
+    assert!(start(&plain, false).said[1].quick_replies.is_empty());
 }
 
 #[test]
 fn options_are_chosen_by_number_button_or_name_and_lead_where_they_say() {
     let script = loja(false);
-    let at_root = state(&start(&script));
+    let at_root = state(&start(&script, false));
     let by_number = reply(&script, &at_root, Some("1"), None);
     assert_eq!(
         by_number.outcome,
@@ -119,7 +119,7 @@ fn options_are_chosen_by_number_button_or_name_and_lead_where_they_say() {
 #[test]
 fn the_question_is_asked_first_and_its_answer_kept() {
     let script = loja(true);
-    let opened = start(&script);
+    let opened = start(&script, false);
     assert_eq!(opened.said[1].text, "Qual é o número do seu pedido?");
     let asked = state(&opened);
     assert!(asked.awaiting_answer);
@@ -135,7 +135,7 @@ fn the_question_is_asked_first_and_its_answer_kept() {
 #[test]
 fn invalid_answers_are_asked_again_then_a_human_takes_over() {
     let script = loja(false);
-    let mut current = state(&start(&script));
+    let mut current = state(&start(&script, false));
     for _ in 0..MAX_INVALID {
         let turn = reply(&script, &current, Some("quero um desconto"), None);
         assert!(turn.said[0]
@@ -156,14 +156,14 @@ fn invalid_answers_are_asked_again_then_a_human_takes_over() {
         "Um momento, vou transferir você para um atendente."
     );
     // "0" is no way back from the root menu.
-    let root = state(&start(&script));
+    let root = state(&start(&script, false));
     assert_eq!(state(&reply(&script, &root, Some("0"), None)).invalid, 1);
 }
 
 #[test]
 fn the_keyword_reaches_a_human_at_any_time_and_the_loop_guard_ends_circles() {
     let script = loja(true);
-    let asked = state(&start(&script));
+    let asked = state(&start(&script, false));
     let keyword = reply(&script, &asked, Some("Quero falar com um ATENDENTE!"), None);
     assert_eq!(
         keyword.outcome,
@@ -173,7 +173,7 @@ fn the_keyword_reaches_a_human_at_any_time_and_the_loop_guard_ends_circles() {
         }
     );
     let script = loja(false);
-    let mut current = state(&start(&script));
+    let mut current = state(&start(&script, false));
     for _ in 0..MAX_TURNS {
         current = state(&reply(&script, &current, Some("2"), None));
     }
@@ -196,8 +196,38 @@ fn an_english_only_script_speaks_english() {
     let mut script = loja(false);
     script.greeting = english("Hi!");
     script.menu.prompt = english("Pick one:");
-    let support = state(&reply(&script, &state(&start(&script)), Some("3"), None));
+    let support = state(&reply(
+        &script,
+        &state(&start(&script, false)),
+        Some("3"),
+        None,
+    ));
     let back = reply(&script, &support, Some("x"), None);
     assert!(back.said[0].text.starts_with("Invalid option."));
     assert!(back.said[0].text.ends_with("0. Back"));
+}
+
+#[test]
+fn a_customer_known_to_speak_english_is_answered_in_english_where_the_script_has_it() {
+    let mut script = loja(false);
+    script.greeting.en = "Hi! I am the Store's assistant.".to_owned();
+    script.menu.prompt.en = "Pick an option:".to_owned();
+    script.menu.options[0].label.en = "Sales".to_owned();
+    let opened = start(&script, true);
+    assert_eq!(opened.said[0].text, "Hi! I am the Store's assistant.");
+    // Labels without English fall back to Portuguese.
+    assert_eq!(
+        opened.said[1].text,
+        "Pick an option:\n1. Sales\n2. Horário\n3. Suporte"
+    );
+    let handed = reply(&script, &state(&opened), Some("Sales"), None);
+    assert_eq!(
+        handed.said[0].text,
+        "One moment, I am passing you to an agent."
+    );
+    // A Portuguese-only script speaks Portuguese to everyone.
+    assert_eq!(
+        start(&loja(false), true).said[0].text,
+        "Olá! Sou o assistente da Loja."
+    );
 }

@@ -23,7 +23,8 @@ pub async fn start(
     runtime: &ServiceRuntime,
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
-    let turn = script::start(&runtime.policy.script);
+    let english = super::customer_english(conn, conversation_id).await?;
+    let turn = script::start(&runtime.policy.script, english);
     apply(conn, conversation_id, runtime, turn, now).await
 }
 

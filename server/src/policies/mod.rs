@@ -61,10 +61,13 @@ impl ServiceRuntime {
         }
     }
 
-    /// The service's text of this kind for the customer, else the default (if it has one).
-    pub fn message(&self, kind: MessageKind) -> Option<&str> {
-        text_for_customer(self.policy.messages.get(kind))
-            .or_else(|| app::placeholders::default_text(kind).map(|(pt_br, _)| pt_br))
+    /// The service's text of this kind in the customer's language (else the other one), else
+    /// the default (if it has one).
+    pub fn message(&self, kind: MessageKind, english: bool) -> Option<&str> {
+        text_for_customer(self.policy.messages.get(kind), english).or_else(|| {
+            app::placeholders::default_text(kind)
+                .map(|(pt_br, en)| if english { en } else { pt_br })
+        })
     }
 
     /// The zone the service's dates are written in: its schedule's, else `default`.
@@ -84,12 +87,32 @@ pub fn policy_from(json: &str) -> ServicePolicy {
     })
 }
 
-/// The text in the customer's language: Portuguese unless only English is set (Meta does
-/// not tell us the customer's language; Brazilian contact centers are our first users).
-pub fn text_for_customer(text: &Localized) -> Option<&str> {
-    [text.pt_br.as_str(), text.en.as_str()]
+/// The text in the customer's language if it has one, else in the other: English for a
+/// customer Meta says speaks English, else Portuguese (Brazilian contact centers are our
+/// first users, and Meta tells a page the language only with a permission).
+pub fn text_for_customer(text: &Localized, english: bool) -> Option<&str> {
+    let (first, second) = if english {
+        (&text.en, &text.pt_br)
+    } else {
+        (&text.pt_br, &text.en)
+    };
+    [first.as_str(), second.as_str()]
         .into_iter()
         .find(|t| !t.trim().is_empty())
+}
+
+/// Whether Meta's `locale` ("en_US", "en_GB") says English.
+pub fn is_english(locale: Option<&str>) -> bool {
+    locale.is_some_and(|l| l.to_ascii_lowercase().starts_with("en"))
+}
+
+/// Whether the conversation's customer is known to speak English.
+pub async fn customer_english(
+    conn: &mut AnyConnection,
+    conversation_id: i64,
+) -> anyhow::Result<bool> {
+    let facts = crate::store::conversations::notice_facts(conn, conversation_id).await?;
+    Ok(is_english(facts.locale.as_deref()))
 }
 
 /// The placeholders' values at `at`, in the service's zone.

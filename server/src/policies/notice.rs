@@ -36,11 +36,12 @@ pub async fn send(
     installation: Tz,
     now: DateTime<Utc>,
 ) -> anyhow::Result<bool> {
-    let Some(template) = runtime.message(notice.kind) else {
+    let facts = conversations::notice_facts(conn, conversation_id).await?;
+    let english = super::is_english(facts.locale.as_deref());
+    let Some(template) = runtime.message(notice.kind, english) else {
         return Ok(false);
     };
-    let (opened_at, last_customer) = conversations::times(conn, conversation_id).await?;
-    if send_mode(last_customer, now, Writer::Automated).is_err() {
+    if send_mode(facts.last_customer_message_at, now, Writer::Automated).is_err() {
         tracing::info!(
             conversation = conversation_id,
             kind = ?notice.kind,
@@ -48,7 +49,7 @@ pub async fn send(
         );
         return Ok(false);
     }
-    let number = protocol(conversation_id, from_millis(opened_at), installation);
+    let number = protocol(conversation_id, from_millis(facts.opened_at), installation);
     let zone = runtime.zone(installation);
     let filled = values(runtime, zone, now, notice.agent, &number);
     let Some(text) = app::placeholders::render(template, &filled) else {

@@ -31,23 +31,30 @@ pub async fn start(
     };
     let snapshot = serde_json::to_string(&questions)?;
     surveys::create(conn, conversation_id, runtime.id, &snapshot, now).await?;
-    ask(conn, conversation_id, first, false, now).await?;
+    let english = super::customer_english(conn, conversation_id).await?;
+    ask(conn, conversation_id, first, (false, english), now).await?;
     let due = Deadline::SurveyAnswer.due(&runtime.policy.times, now);
     deadlines::arm(conn, conversation_id, Deadline::SurveyAnswer, due).await?;
     tracing::info!(conversation = conversation_id, "Survey started");
     Ok(true)
 }
 
-/// Asks a question with its quick replies, in the language its text has.
+/// Asks a question (`again` after a non-answer) with its quick replies, in the customer's
+/// language if the question has it.
 async fn ask(
     conn: &mut AnyConnection,
     conversation_id: i64,
     question: &SurveyQuestion,
-    again: bool,
+    (again, customer_english): (bool, bool),
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
-    let text = text_for_customer(&question.text).unwrap_or_default();
-    let english = question.text.pt_br.trim().is_empty();
+    let text = text_for_customer(&question.text, customer_english).unwrap_or_default();
+    // The buttons and the re-ask follow the language the question went out in.
+    let english = if customer_english {
+        !question.text.en.trim().is_empty()
+    } else {
+        question.text.pt_br.trim().is_empty()
+    };
     let text = match (again, english) {
         (false, _) => text.to_owned(),
         (true, false) => format!("{REASK_PT_BR} {text}"),
@@ -104,6 +111,7 @@ impl Asking {
         let id = self.conversation_id;
         let current = i64::try_from(self.progress.current)?;
         let runtime = ServiceRuntime::load(conn, self.service_id).await?;
+        let english = super::customer_english(conn, id).await?;
         let wait = Deadline::SurveyAnswer.due(&runtime.policy.times, now);
         match step {
             Step::Next { answer, next } => {
@@ -113,14 +121,14 @@ impl Asking {
                     .questions
                     .get(next)
                     .context("No such survey question")?;
-                ask(conn, id, question, false, now).await?;
+                ask(conn, id, question, (false, english), now).await?;
                 deadlines::arm(conn, id, Deadline::SurveyAnswer, wait).await?;
             }
             Step::Reask => {
                 surveys::advance(conn, id, current, true).await?;
                 let question = (self.questions.get(self.progress.current))
                     .context("No such survey question")?;
-                ask(conn, id, question, true, now).await?;
+                ask(conn, id, question, (true, english), now).await?;
                 deadlines::arm(conn, id, Deadline::SurveyAnswer, wait).await?;
             }
             Step::Finished { answer } => {

@@ -96,6 +96,22 @@ struct NewCustomer {
     name: String,
     #[serde(default = "yes")]
     has_profile: bool,
+    /// Meta's form: "pt_BR", "en_US".
+    #[serde(default = "portuguese")]
+    locale: String,
+}
+
+fn portuguese() -> String {
+    "pt_BR".to_owned()
+}
+
+/// A locale as Meta writes them: two lower-case letters, "_", two upper-case letters.
+fn is_locale(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.len() == 5
+        && bytes[..2].iter().all(u8::is_ascii_lowercase)
+        && bytes[2] == b'_'
+        && bytes[3..].iter().all(u8::is_ascii_uppercase)
 }
 
 fn yes() -> bool {
@@ -114,6 +130,13 @@ async fn create_customer(State(sandbox): State<Sandbox>, Json(new): Json<NewCust
             "the name must have 1 to 60 characters",
         );
     }
+    if !is_locale(&new.locale) {
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_locale",
+            "the locale looks like pt_BR or en_US",
+        );
+    }
     // PSIDs are 16 digits, never starting with 0.
     let psid = format!(
         "{}",
@@ -123,6 +146,7 @@ async fn create_customer(State(sandbox): State<Sandbox>, Json(new): Json<NewCust
         psid,
         name: name.to_owned(),
         has_profile: i64::from(new.has_profile),
+        locale: new.locale,
     };
     match sandbox_store::create_customer(sandbox.pool(), &customer, Utc::now()).await {
         Ok(()) => (StatusCode::CREATED, Json(customer)).into_response(),

@@ -418,6 +418,7 @@ async fn profile_api(
             "name" => json!(customer.name),
             "username" => json!(customer.name.to_lowercase().replace(' ', ".")),
             "profile_pic" => json!(picture),
+            "locale" => json!(customer.locale),
             _ => continue,
         };
         profile[field.trim()] = value;

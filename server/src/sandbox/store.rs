@@ -12,6 +12,8 @@ pub struct Customer {
     pub psid: String,
     pub name: String,
     pub has_profile: i64,
+    /// What the User Profile API reports as the customer's `locale`.
+    pub locale: String,
 }
 
 #[derive(Debug, Clone, Serialize, FromRow)]
@@ -44,14 +46,14 @@ pub struct NewChatMessage<'a> {
 }
 
 pub async fn customers(pool: &AnyPool) -> anyhow::Result<Vec<Customer>> {
-    sqlx::query_as("SELECT psid, name, has_profile FROM sandbox_customers ORDER BY id")
+    sqlx::query_as("SELECT psid, name, has_profile, locale FROM sandbox_customers ORDER BY id")
         .fetch_all(pool)
         .await
         .context("Failed to list sandbox customers")
 }
 
 pub async fn customer(pool: &AnyPool, psid: &str) -> anyhow::Result<Option<Customer>> {
-    sqlx::query_as("SELECT psid, name, has_profile FROM sandbox_customers WHERE psid = $1")
+    sqlx::query_as("SELECT psid, name, has_profile, locale FROM sandbox_customers WHERE psid = $1")
         .bind(psid)
         .fetch_optional(pool)
         .await
@@ -64,12 +66,14 @@ pub async fn create_customer(
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
     sqlx::query(
-        "INSERT INTO sandbox_customers (psid, name, has_profile, created_at) VALUES ($1, $2, $3, $4)",
+        "INSERT INTO sandbox_customers (psid, name, has_profile, created_at, locale)
+         VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(&customer.psid)
     .bind(&customer.name)
     .bind(customer.has_profile)
     .bind(to_millis(now))
+    .bind(&customer.locale)
     .execute(pool)
     .await
     .context("Failed to create a sandbox customer")?;

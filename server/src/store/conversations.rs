@@ -104,19 +104,48 @@ pub async fn touch(
     Ok(())
 }
 
-/// When the conversation opened (epoch ms) and when the customer last wrote.
-pub async fn times(
+/// What an automated message needs to know of its conversation.
+#[derive(Debug, Clone)]
+pub struct NoticeFacts {
+    /// Epoch ms.
+    pub opened_at: i64,
+    pub last_customer_message_at: Option<DateTime<Utc>>,
+    /// The customer's language as Meta gave it ("en_US"), if it did.
+    pub locale: Option<String>,
+}
+
+pub async fn notice_facts(
     conn: &mut AnyConnection,
     conversation_id: i64,
-) -> anyhow::Result<(i64, Option<DateTime<Utc>>)> {
-    let (opened_at, last): (i64, Option<i64>) = sqlx::query_as(
-        "SELECT opened_at, last_customer_message_at FROM conversations WHERE id = $1",
+) -> anyhow::Result<NoticeFacts> {
+    let (opened_at, last, locale): (i64, Option<i64>, Option<String>) = sqlx::query_as(
+        "SELECT c.opened_at, c.last_customer_message_at, k.locale
+         FROM conversations c JOIN contacts k ON k.id = c.contact_id WHERE c.id = $1",
     )
     .bind(conversation_id)
     .fetch_one(conn)
     .await
-    .context("Failed to read a conversation's times")?;
-    Ok((opened_at, last.map(super::from_millis)))
+    .context("Failed to read a conversation for a notice")?;
+    Ok(NoticeFacts {
+        opened_at,
+        last_customer_message_at: last.map(super::from_millis),
+        locale,
+    })
+}
+
+/// The customer's language as Meta gave it.
+pub async fn save_locale(
+    pool: &sqlx::AnyPool,
+    contact_id: i64,
+    locale: &str,
+) -> anyhow::Result<()> {
+    sqlx::query("UPDATE contacts SET locale = $1 WHERE id = $2")
+        .bind(locale)
+        .bind(contact_id)
+        .execute(pool)
+        .await
+        .context("Failed to keep a customer's language")?;
+    Ok(())
 }
 
 /// A contact whose name is still to be fetched.

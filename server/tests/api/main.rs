@@ -15,6 +15,7 @@ mod console;
 mod handover;
 mod health;
 mod ingest;
+mod languages;
 mod live;
 mod media;
 mod outbound;

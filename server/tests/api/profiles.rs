@@ -53,6 +53,12 @@ async fn a_new_customer_gets_their_name_from_the_profile_api(db: TestDb) {
         "{query}"
     );
     assert!(query.contains("access_token=EAAG-token"), "{query}");
+    // The language is asked apart (it needs another permission); this stub gives none.
+    let asked = stub.profile_requests();
+    assert!(
+        asked.iter().any(|(_, q)| q.contains("fields=locale")),
+        "{asked:?}"
+    );
 }
 
 async fn a_profile_meta_will_not_give_keeps_the_fallback(db: TestDb) {
@@ -69,5 +75,10 @@ async fn a_transient_profile_error_is_retried(db: TestDb) {
     stub.script_profiles([(400, graph_error(2, None))]);
     customer_writes(&app, &stub).await;
     assert_eq!(profile(&app).await.1.as_deref(), Some("Maria"));
-    assert_eq!(stub.profile_requests().len(), 2);
+    let name_requests = stub
+        .profile_requests()
+        .into_iter()
+        .filter(|(_, query)| query.contains("first_name"))
+        .count();
+    assert_eq!(name_requests, 2);
 }

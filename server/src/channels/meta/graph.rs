@@ -163,18 +163,12 @@ impl GraphClient {
         } else {
             "first_name,last_name,profile_pic"
         };
-        let base = integration_url
-            .trim_end_matches('/')
-            .trim_end_matches("/me/messages");
-        let mut url = match url::Url::parse(&format!("{base}/{psid}")) {
+        let url = match user_url(integration_url, psid, fields, token) {
             Ok(url) => url,
             Err(error) => {
                 return ProfileOutcome::Unavailable(format!("invalid profile URL: {error}"))
             }
         };
-        url.query_pairs_mut()
-            .append_pair("fields", fields)
-            .append_pair("access_token", token.expose_secret());
         let response = match self.http.get(url).send().await {
             Ok(response) => response,
             Err(error) => return ProfileOutcome::Retry(describe(&error)),
@@ -206,6 +200,52 @@ impl GraphClient {
             super::graph_error::Verdict::Retry => ProfileOutcome::Retry(detail),
             super::graph_error::Verdict::Fail(_) => ProfileOutcome::Unavailable(detail),
         }
+    }
+}
+
+/// `{graph}/{psid}?fields=…`, where `{graph}` is the integration URL without `/me/messages`.
+fn user_url(
+    integration_url: &str,
+    psid: &str,
+    fields: &str,
+    token: &SecretString,
+) -> Result<url::Url, url::ParseError> {
+    let base = integration_url
+        .trim_end_matches('/')
+        .trim_end_matches("/me/messages");
+    let mut url = url::Url::parse(&format!("{base}/{psid}"))?;
+    url.query_pairs_mut()
+        .append_pair("fields", fields)
+        .append_pair("access_token", token.expose_secret());
+    Ok(url)
+}
+
+#[derive(Deserialize)]
+struct Locale {
+    locale: Option<String>,
+}
+
+impl GraphClient {
+    /// `GET {graph}/{psid}?fields=locale` (Messenger): the customer's language ("en_US"), or
+    /// None. Meta answers it only to pages with the `pages_user_locale` permission, so it is
+    /// asked apart from the name, and any refusal just leaves the language unknown.
+    pub async fn locale(
+        &self,
+        integration_url: &str,
+        psid: &str,
+        token: &SecretString,
+    ) -> Option<String> {
+        let url = user_url(integration_url, psid, "locale", token).ok()?;
+        let response = self.http.get(url).send().await.ok()?;
+        if !response.status().is_success() {
+            return None;
+        }
+        let locale = response.json::<Locale>().await.ok()?.locale?;
+        let plausible = (2..=16).contains(&locale.len())
+            && locale
+                .chars()
+                .all(|c| c.is_ascii_alphabetic() || c == '_' || c == '-');
+        plausible.then_some(locale)
     }
 }
 

@@ -105,6 +105,14 @@ impl ProfileFetcher {
                 last_name,
                 profile_pic,
             } => {
+                // Instagram has no locale; for Messenger it is best effort.
+                if contact.channel != "instagram" {
+                    let url = &contact.integration_url;
+                    if let Some(locale) = self.graph.locale(url, &contact.external_id, &token).await
+                    {
+                        conversations::save_locale(pool, contact.contact_id, &locale).await?;
+                    }
+                }
                 // Meta's picture URLs expire: keep a copy.
                 let picture_media = match profile_pic.as_deref() {
                     Some(url) => {

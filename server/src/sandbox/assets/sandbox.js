@@ -150,7 +150,7 @@ async function createCustomer(event) {
   event.preventDefault();
   try {
     const customer = await api("POST", "/sandbox/api/customers",
-      { name: $("new-name").value, has_profile: $("new-profile").checked });
+      { name: $("new-name").value, has_profile: $("new-profile").checked, locale: $("new-locale").value });
     $("new-name").value = "";
     saved.psid = customer.psid;
     say("");
