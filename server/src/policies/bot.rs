@@ -72,10 +72,14 @@ async fn apply(
     }
     match turn.outcome {
         Outcome::Continue(state) => {
-            queries::set_state(conn, conversation_id, &serde_json::to_string(&state)?).await
+            queries::set_state(conn, conversation_id, &serde_json::to_string(&state)?).await?;
+            // A customer who leaves the bot mid-way: closed after the inactivity time.
+            let due = Deadline::InactivityClose.due(&runtime.policy.times, now);
+            deadlines::arm(conn, conversation_id, Deadline::InactivityClose, due).await
         }
         Outcome::HandOver { group_id, reason } => {
             queries::hand_over(conn, conversation_id, group_id, now).await?;
+            deadlines::disarm(conn, conversation_id, &[Deadline::InactivityClose]).await?;
             let due = Deadline::QueueWait.due(&runtime.policy.times, now);
             deadlines::arm(conn, conversation_id, Deadline::QueueWait, due).await?;
             tracing::info!(

@@ -231,15 +231,21 @@ impl Timeouts {
         id: i64,
         now: DateTime<Utc>,
     ) -> anyhow::Result<bool> {
-        let Some(agent) = queries::close_inactive(conn, id, now).await? else {
+        let agent = queries::close_inactive(conn, id, now).await?;
+        let with_bot = agent.is_none() && queries::close_left_with_bot(conn, id, now).await?;
+        if agent.is_none() && !with_bot {
             return Ok(false);
-        };
-        events::conversation_changed(conn, id, Some(agent), now).await?;
+        }
+        events::conversation_changed(conn, id, agent, now).await?;
         deadlines::closed(conn, id).await?;
         let closing = MessageKind::InactivityClose;
         self.tell_if(conn, (id, "closed"), closing, now).await?;
-        tracing::info!(conversation = id, "Customer inactive: conversation closed");
-        // The agent's position is free.
-        Ok(true)
+        tracing::info!(
+            conversation = id,
+            with_bot,
+            "Customer inactive: conversation closed"
+        );
+        // An agent's position is free.
+        Ok(agent.is_some())
     }
 }

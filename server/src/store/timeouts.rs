@@ -84,6 +84,26 @@ pub async fn clear_overdue(conn: &mut AnyConnection, conversation_id: i64) -> an
     Ok(())
 }
 
+/// Closes a conversation the bot still has, whose customer stopped answering; returns
+/// whether it did.
+pub async fn close_left_with_bot(
+    conn: &mut AnyConnection,
+    conversation_id: i64,
+    now: DateTime<Utc>,
+) -> anyhow::Result<bool> {
+    let closed = sqlx::query(
+        "UPDATE conversations SET status = 'closed', closed_at = $1, closed_by_timeout = 1,
+                                  bot_state = NULL
+         WHERE id = $2 AND status = 'queued' AND bot_state IS NOT NULL",
+    )
+    .bind(to_millis(now))
+    .bind(conversation_id)
+    .execute(conn)
+    .await
+    .context("Failed to close a conversation left with the bot")?;
+    Ok(closed.rows_affected() == 1)
+}
+
 /// Closes an assigned conversation whose customer stopped answering; returns its agent.
 pub async fn close_inactive(
     conn: &mut AnyConnection,

@@ -11,12 +11,13 @@ use crate::helpers::{eventually, TestApp, TestDb};
 use crate::on_both_backends;
 use crate::policies::{page_texts, set_policy};
 use crate::sandbox::{chat, customer_says, new_customer, sandbox, sandbox_app, PAGE};
-use crate::timeouts::other_group;
+use crate::timeouts::{comes_due, deadline, other_group};
 
 on_both_backends!(
     a_customer_goes_through_the_bot_to_the_chosen_group,
     the_keyword_and_the_loop_guard_hand_over,
     the_test_chat_runs_the_script_and_broken_scripts_are_refused,
+    a_customer_who_leaves_the_bot_is_closed_after_the_inactivity_time,
 );
 
 fn pt(text: &str) -> Value {
@@ -193,4 +194,46 @@ async fn the_test_chat_runs_the_script_and_broken_scripts_are_refused(db: TestDb
             "{body}"
         );
     }
+}
+
+async fn a_customer_who_leaves_the_bot_is_closed_after_the_inactivity_time(db: TestDb) {
+    let app = sandbox_app(db).await;
+    let ana = operating(&app, "ana").await;
+    let support = other_group(&app, "bia").await;
+    let policy =
+        json!({ "script": loja_script(support), "times": { "inactivity_close_minutes": 20 } });
+    set_policy(&app, &admin(&app).await, policy).await;
+    let psid = new_customer(&app, "Elza Soares", true).await;
+    customer_says(&app, &psid, "Oi").await;
+    texts_after(&app, &psid, 2).await;
+    let conversation: i64 = sqlx::query_scalar("SELECT MAX(id) FROM conversations")
+        .fetch_one(app.store.pool())
+        .await
+        .expect("conversation");
+    // Each turn with the bot waits the inactivity time again.
+    comes_due(&app, conversation, "inactivity_close", 20).await;
+    let closed = texts_after(&app, &psid, 3).await;
+    assert!(
+        closed[2].starts_with("Conversa encerrada por falta de resposta em "),
+        "{closed:?}"
+    );
+    let (status, by_timeout): (String, i64) =
+        sqlx::query_as("SELECT status, closed_by_timeout FROM conversations WHERE id = $1")
+            .bind(conversation)
+            .fetch_one(app.store.pool())
+            .await
+            .expect("conversation");
+    assert_eq!((status.as_str(), by_timeout), ("closed", 1));
+    assert!(tiles(&app, &ana).await.is_empty());
+    // Back later: a new conversation, and the bot greets again; handing over ends the wait.
+    customer_says(&app, &psid, "Oi de novo").await;
+    let texts = texts_after(&app, &psid, 5).await;
+    assert_eq!(texts[3], "Olá! Sou o assistente da Loja.");
+    customer_says(&app, &psid, "atendente").await;
+    first_tile(&app, &ana).await;
+    let newest: i64 = sqlx::query_scalar("SELECT MAX(id) FROM conversations")
+        .fetch_one(app.store.pool())
+        .await
+        .expect("conversation");
+    assert!(deadline(&app, newest, "inactivity_close").await.is_none());
 }

@@ -23,7 +23,7 @@ on_both_backends!(
 );
 
 /// The pending deadline of this kind: (due_at, fired_at).
-async fn deadline(app: &TestApp, conversation: i64, kind: &str) -> Option<(i64, Option<i64>)> {
+pub async fn deadline(app: &TestApp, conversation: i64, kind: &str) -> Option<(i64, Option<i64>)> {
     sqlx::query_as(
         "SELECT due_at, fired_at FROM deadlines WHERE conversation_id = $1 AND kind = $2",
     )
@@ -35,7 +35,7 @@ async fn deadline(app: &TestApp, conversation: i64, kind: &str) -> Option<(i64, 
 }
 
 /// Asserts the deadline is pending and due `minutes` after about now, then makes it due.
-async fn comes_due(app: &TestApp, conversation: i64, kind: &str, minutes: i64) {
+pub async fn comes_due(app: &TestApp, conversation: i64, kind: &str, minutes: i64) {
     let (due, fired) = eventually(10, kind, || async {
         deadline(app, conversation, kind).await
     })
