@@ -122,6 +122,8 @@ test("closing with a survey: the customer taps a score, and the report shows it"
   const tile = ana.locator(".tile", { hasText: "Lia Pesquisa" });
   await expect(tile).toBeVisible({ timeout: 15_000 });
   await tile.click();
+  // The pane is Lia's before Ana types (Enter on a pane still loading sends nothing).
+  await expect(ana.locator(".chat-header h2")).toHaveText("Lia Pesquisa");
   await ana.locator(".composer textarea").fill("Vamos trocar o produto hoje mesmo.");
   await ana.locator(".composer textarea").press("Enter");
   await expect(customer.locator("#messages .page").last()).toContainText("Vamos trocar", { timeout: 15_000 });
