@@ -35,7 +35,7 @@ impl CustomerMessage {
             opened,
             zone: installation,
         } = *self;
-        let (status, _, notified_at) = queries::hours_state(conn, conversation_id).await?;
+        let (status, notified_at) = queries::hours_state(conn, conversation_id).await?;
         if !opened && status != "out_of_hours" {
             return Ok(());
         }

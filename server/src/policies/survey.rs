@@ -110,41 +110,37 @@ impl Asking {
     ) -> anyhow::Result<()> {
         let id = self.conversation_id;
         let current = i64::try_from(self.progress.current)?;
-        let runtime = ServiceRuntime::load(conn, self.service_id).await?;
-        let english = super::customer_english(conn, id).await?;
-        let wait = Deadline::SurveyAnswer.due(&runtime.policy.times, now);
-        match step {
-            Step::Next { answer, next } => {
-                self.keep(conn, current, &answer, now).await?;
-                surveys::advance(conn, id, i64::try_from(next)?, false).await?;
-                let question = self
-                    .questions
-                    .get(next)
-                    .context("No such survey question")?;
-                ask(conn, id, question, (false, english), now).await?;
-                deadlines::arm(conn, id, Deadline::SurveyAnswer, wait).await?;
-            }
-            Step::Reask => {
-                surveys::advance(conn, id, current, true).await?;
-                let question = (self.questions.get(self.progress.current))
-                    .context("No such survey question")?;
-                ask(conn, id, question, (true, english), now).await?;
-                deadlines::arm(conn, id, Deadline::SurveyAnswer, wait).await?;
+        // The question to ask now, and whether it is asked again.
+        let (position, again) = match step {
+            Step::GiveUp => {
+                surveys::end(conn, id, Ending::Abandoned, now).await?;
+                deadlines::disarm(conn, id, &[Deadline::SurveyAnswer]).await?;
+                tracing::info!(conversation = id, "Survey abandoned: not an answer, twice");
+                return Ok(());
             }
             Step::Finished { answer } => {
                 self.keep(conn, current, &answer, now).await?;
                 surveys::end(conn, id, Ending::Answered, now).await?;
                 deadlines::disarm(conn, id, &[Deadline::SurveyAnswer]).await?;
+                let runtime = ServiceRuntime::load(conn, self.service_id).await?;
                 let thanks = Notice::automated(MessageKind::SurveyThanks);
                 notice::send(conn, id, &runtime, thanks, installation, now).await?;
                 tracing::info!(conversation = id, "Survey answered");
+                return Ok(());
             }
-            Step::GiveUp => {
-                surveys::end(conn, id, Ending::Abandoned, now).await?;
-                deadlines::disarm(conn, id, &[Deadline::SurveyAnswer]).await?;
-                tracing::info!(conversation = id, "Survey abandoned: not an answer, twice");
+            Step::Next { answer, next } => {
+                self.keep(conn, current, &answer, now).await?;
+                (next, false)
             }
-        }
+            Step::Reask => (self.progress.current, true),
+        };
+        surveys::advance(conn, id, i64::try_from(position)?, again).await?;
+        let question = (self.questions.get(position)).context("No such survey question")?;
+        let english = super::customer_english(conn, id).await?;
+        ask(conn, id, question, (again, english), now).await?;
+        let runtime = ServiceRuntime::load(conn, self.service_id).await?;
+        let wait = Deadline::SurveyAnswer.due(&runtime.policy.times, now);
+        deadlines::arm(conn, id, Deadline::SurveyAnswer, wait).await?;
         Ok(())
     }
 

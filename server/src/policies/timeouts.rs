@@ -180,7 +180,7 @@ impl Timeouts {
         kind: MessageKind,
         now: DateTime<Utc>,
     ) -> anyhow::Result<Option<ServiceRuntime>> {
-        let (current, service_id, _) = queries::state(conn, id).await?;
+        let (current, service_id) = queries::state(conn, id).await?;
         if current != status {
             return Ok(None);
         }

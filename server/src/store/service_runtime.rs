@@ -55,19 +55,16 @@ pub async fn load(conn: &mut AnyConnection, service_id: i64) -> anyhow::Result<R
     })
 }
 
-/// The conversation's status, when it opened, and when the customer was last told the
-/// service is closed.
+/// The conversation's status, and when the customer was last told the service is closed.
 pub async fn hours_state(
     conn: &mut AnyConnection,
     conversation_id: i64,
-) -> anyhow::Result<(String, i64, Option<i64>)> {
-    sqlx::query_as(
-        "SELECT status, opened_at, out_of_hours_notified_at FROM conversations WHERE id = $1",
-    )
-    .bind(conversation_id)
-    .fetch_one(conn)
-    .await
-    .context("Failed to read a conversation's hours state")
+) -> anyhow::Result<(String, Option<i64>)> {
+    sqlx::query_as("SELECT status, out_of_hours_notified_at FROM conversations WHERE id = $1")
+        .bind(conversation_id)
+        .fetch_one(conn)
+        .await
+        .context("Failed to read a conversation's hours state")
 }
 
 /// Out of hours: not queued, nobody's.

@@ -7,12 +7,12 @@ use sqlx::AnyConnection;
 
 use super::to_millis;
 
-/// The conversation's status, service and agent.
+/// The conversation's status and service.
 pub async fn state(
     conn: &mut AnyConnection,
     conversation_id: i64,
-) -> anyhow::Result<(String, i64, Option<i64>)> {
-    sqlx::query_as("SELECT status, service_id, agent_id FROM conversations WHERE id = $1")
+) -> anyhow::Result<(String, i64)> {
+    sqlx::query_as("SELECT status, service_id FROM conversations WHERE id = $1")
         .bind(conversation_id)
         .fetch_one(conn)
         .await
