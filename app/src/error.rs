@@ -17,6 +17,13 @@ pub enum AppError {
     TooLong { field: Field, max: usize },
     #[error("{field} is not valid")]
     Invalid { field: Field },
+    /// An integration URL whose host Atende may not call (Meta's hosts, the sandbox, and
+    /// the general settings' allowlist are the only ones).
+    #[error("{host} is not an allowed Graph API host")]
+    HostNotAllowed { host: String },
+    /// A new password shorter than `min` characters, or one of the commonly used ones.
+    #[error("the password is too short or too common (at least {min} characters)")]
+    WeakPassword { min: usize },
     #[error("not signed in")]
     Unauthenticated,
     #[error("not allowed")]
@@ -80,6 +87,8 @@ pub enum Field {
     AppSecret,
     AttachmentLimit,
     Date,
+    GraphHosts,
+    Retention,
 }
 
 impl std::fmt::Display for Field {
@@ -118,6 +127,8 @@ impl std::fmt::Display for Field {
             Field::AppSecret => "app_secret",
             Field::AttachmentLimit => "attachment_limit",
             Field::Date => "date",
+            Field::GraphHosts => "graph_hosts",
+            Field::Retention => "retention",
         };
         f.write_str(name)
     }
@@ -144,7 +155,11 @@ impl AppError {
             AppError::WindowClosed => 422,
             AppError::Taken { .. } => 422,
             AppError::TooManyAttempts { .. } => 429,
-            AppError::Required { .. } | AppError::TooLong { .. } | AppError::Invalid { .. } => 422,
+            AppError::Required { .. }
+            | AppError::TooLong { .. }
+            | AppError::Invalid { .. }
+            | AppError::WeakPassword { .. }
+            | AppError::HostNotAllowed { .. } => 422,
             AppError::Request(_) => 400,
             AppError::Internal => 500,
         }

@@ -1,4 +1,7 @@
 //! Browser entry point: hydrates the HTML the server rendered.
+// Leptos views are nested types; the largest admin pages pass the default depth of 128 when
+// the wasm release build computes their layout.
+#![recursion_limit = "256"]
 
 use wasm_bindgen::prelude::wasm_bindgen;
 

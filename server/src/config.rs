@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
@@ -58,6 +58,21 @@ pub struct Settings {
     pub console_grace_seconds: u64,
     /// How long a conversation is offered to an agent in manual answer mode.
     pub offer_seconds: u64,
+    /// Hosts Graph calls may go to besides Meta's (e.g. a company proxy), comma-separated;
+    /// admins can add more in the general settings.
+    pub graph_hosts: String,
+    /// How long a send whose answer was lost waits for Meta's echo before it goes again.
+    pub echo_wait_seconds: u64,
+    /// A client must send a request's headers within this time.
+    pub http_header_timeout_seconds: u64,
+    /// A request must be answered (its body read, the handler done) within this time.
+    pub http_request_timeout_seconds: u64,
+    /// Open connections at most (idle consoles' WebSockets included).
+    pub http_max_connections: usize,
+    /// Requests handled at once at most; the next get 503 at once.
+    pub http_max_in_flight: usize,
+    /// Webhook requests handled at once at most (each may buffer up to 10 MiB).
+    pub webhook_max_in_flight: usize,
 }
 
 /// Environment variables read as they are, never parsed (see `Settings::load`).
@@ -89,6 +104,13 @@ secret_key_file = "data/secret.key"
 attachments_dir = "data/attachments"
 console_grace_seconds = 60
 offer_seconds = 30
+graph_hosts = ""
+echo_wait_seconds = 45
+http_header_timeout_seconds = 10
+http_request_timeout_seconds = 30
+http_max_connections = 20000
+http_max_in_flight = 2048
+webhook_max_in_flight = 256
 "#;
 
 impl Settings {
@@ -134,6 +156,28 @@ impl Settings {
             .expect("built-in defaults are valid")
     }
 
+    /// Refuses secrets that are set but empty: an empty `ATENDE_META_APP_SECRET=` would be a
+    /// known HMAC key, with which anyone could sign webhooks.
+    pub fn check_secrets(&self) -> anyhow::Result<()> {
+        let set_but_blank = |value: &Option<SecretString>| {
+            value
+                .as_ref()
+                .is_some_and(|v| v.expose_secret().trim().is_empty())
+        };
+        for (name, value) in [
+            ("ATENDE_META_APP_SECRET", &self.meta_app_secret),
+            ("ATENDE_META_VERIFY_TOKEN", &self.meta_verify_token),
+            ("ATENDE_SECRET_KEY", &self.secret_key),
+            ("ATENDE_ADMIN_PASSWORD", &self.admin_password),
+        ] {
+            anyhow::ensure!(
+                !set_but_blank(value),
+                "{name} is set but empty: give it a value, or unset it"
+            );
+        }
+        Ok(())
+    }
+
     pub fn uses_https(&self) -> bool {
         self.external_url.scheme() == "https"
     }
@@ -149,7 +193,22 @@ impl Settings {
 #[allow(clippy::result_large_err)]
 mod tests {
     use super::*;
-    use secrecy::ExposeSecret;
+
+    #[test]
+    fn an_empty_app_secret_is_refused() {
+        let mut settings = Settings::for_tests("sqlite://data/atende.db");
+        assert!(settings.check_secrets().is_ok());
+        settings.meta_app_secret = Some(SecretString::from(String::new()));
+        let refused = settings.check_secrets().expect_err("refused");
+        assert!(
+            refused.to_string().contains("ATENDE_META_APP_SECRET"),
+            "{refused}"
+        );
+        settings.meta_app_secret = Some(SecretString::from("  ".to_owned()));
+        assert!(settings.check_secrets().is_err());
+        settings.meta_app_secret = Some(SecretString::from("s3cret".to_owned()));
+        assert!(settings.check_secrets().is_ok());
+    }
 
     #[test]
     fn defaults_parse_and_use_sqlite_under_data() {

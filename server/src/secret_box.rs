@@ -38,12 +38,48 @@ impl SecretBox {
         configured: Option<&SecretString>,
         file: &Path,
     ) -> anyhow::Result<SecretBox> {
+        Self::load(configured, file, KeyFileMissing::Create)
+    }
+
+    /// Like `load_or_create`, for a database that already holds `sealed`: the key must open
+    /// it. A lost key file is never silently replaced by a new key: every stored token would
+    /// stop opening (and with a sealed app secret, every webhook would answer 503).
+    pub fn load_for(
+        configured: Option<&SecretString>,
+        file: &Path,
+        sealed: Option<&str>,
+    ) -> anyhow::Result<SecretBox> {
+        let Some(sealed) = sealed else {
+            return Self::load_or_create(configured, file);
+        };
+        let from = match configured {
+            Some(_) => "ATENDE_SECRET_KEY".to_owned(),
+            None => format!("the key file {}", file.display()),
+        };
+        let secrets = Self::load(configured, file, KeyFileMissing::Refuse)?;
+        secrets.open(sealed).map(drop).map_err(|_| {
+            anyhow::anyhow!(
+                "The secret key from {from} does not open the tokens stored in the database: \
+                 restore the key they were sealed with (the key file backed up with the \
+                 database, or ATENDE_SECRET_KEY) and start again"
+            )
+        })?;
+        Ok(secrets)
+    }
+
+    fn load(
+        configured: Option<&SecretString>,
+        file: &Path,
+        missing: KeyFileMissing,
+    ) -> anyhow::Result<SecretBox> {
         let hex_key = match configured {
             Some(key) => key.expose_secret().trim().to_owned(),
-            None if file.exists() => std::fs::read_to_string(file)
-                .with_context(|| format!("Failed to read the secret key file {}", file.display()))?
-                .trim()
-                .to_owned(),
+            None if file.exists() => read_key_file(file)?,
+            None if missing == KeyFileMissing::Refuse => anyhow::bail!(
+                "The secret key file {} is missing, but the database holds tokens sealed with \
+                 it: restore the file (or set ATENDE_SECRET_KEY) and start again",
+                file.display()
+            ),
             None => create_key_file(file)?,
         };
         let bytes = hex::decode(&hex_key).ok().filter(|b| b.len() == 32);
@@ -80,6 +116,36 @@ impl SecretBox {
         let text = String::from_utf8(plain).context("A sealed secret is not text")?;
         Ok(SecretString::from(text))
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KeyFileMissing {
+    Create,
+    Refuse,
+}
+
+/// Reads the key file, refusing one that others than its owner can read (like ssh does).
+fn read_key_file(file: &Path) -> anyhow::Result<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(file)
+            .with_context(|| format!("Failed to read the secret key file {}", file.display()))?
+            .permissions()
+            .mode();
+        anyhow::ensure!(
+            mode & 0o077 == 0,
+            "The secret key file {} can be read by other users (mode {:o}): \
+             run `chmod 600 {}` and start again",
+            file.display(),
+            mode & 0o777,
+            file.display()
+        );
+    }
+    Ok(std::fs::read_to_string(file)
+        .with_context(|| format!("Failed to read the secret key file {}", file.display()))?
+        .trim()
+        .to_owned())
 }
 
 fn create_key_file(file: &Path) -> anyhow::Result<String> {
@@ -161,5 +227,41 @@ mod tests {
             assert_eq!(mode & 0o777, 0o600);
         }
         assert!(SecretBox::load_or_create(Some(&secret("not-hex")), &file).is_err());
+    }
+
+    #[test]
+    fn a_lost_or_other_key_is_refused_when_sealed_data_exists() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("secret.key");
+        let first = SecretBox::load_or_create(None, &file).expect("created");
+        let sealed = first.seal(&secret("token")).expect("sealed");
+        assert!(SecretBox::load_for(None, &file, Some(&sealed)).is_ok());
+
+        std::fs::remove_file(&file).expect("lost");
+        let lost = SecretBox::load_for(None, &file, Some(&sealed)).expect_err("refused");
+        assert!(lost.to_string().contains("is missing"), "{lost}");
+        assert!(!file.exists(), "no new key was made");
+
+        let other = SecretBox::load_or_create(None, &file).expect("another key");
+        drop(other);
+        let wrong = SecretBox::load_for(None, &file, Some(&sealed)).expect_err("refused");
+        assert!(wrong.to_string().contains("does not open"), "{wrong}");
+        let configured = secret(&"07".repeat(32));
+        let wrong = SecretBox::load_for(Some(&configured), &file, Some(&sealed)).expect_err("no");
+        assert!(wrong.to_string().contains("ATENDE_SECRET_KEY"), "{wrong}");
+        // Nothing sealed yet: a new key is fine.
+        assert!(SecretBox::load_for(None, &dir.path().join("new.key"), None).is_ok());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_key_file_others_can_read_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("secret.key");
+        SecretBox::load_or_create(None, &file).expect("created");
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        let refused = SecretBox::load_or_create(None, &file).expect_err("refused");
+        assert!(refused.to_string().contains("chmod 600"), "{refused}");
     }
 }

@@ -20,35 +20,47 @@ use crate::admin::users::UserAdminService;
 use crate::auth::accounts::AccountService;
 use crate::channels::meta::credentials::{Credentials, MetaCredentials};
 use crate::channels::meta::delivery_writer::DeliveryWriter;
-use crate::channels::meta::graph::GraphClient;
+use crate::channels::meta::graph::{GraphClient, HostPolicy};
 use crate::channels::meta::ingest::Ingest;
 use crate::channels::meta::inspection::WebhookInspection;
 use crate::channels::meta::profiles::ProfileFetcher;
 use crate::channels::meta::sender::Sender;
 use crate::config::Settings;
 use crate::console::hub::Hub;
-use crate::console::live::LiveSignal;
 use crate::console::ConsoleService;
+use crate::conversation::channel::Channel;
+use crate::conversation::live_signal::LiveSignal;
+use crate::conversation::policies::timeouts::Timeouts;
+use crate::conversation::routing::Router;
+use crate::conversation::sending::OutboxWorker;
+use crate::domain::graph_hosts::{self, GraphHosts};
 use crate::domain::login_throttle::ThrottlePolicy;
 use crate::http;
+use crate::lifecycle::Shutdown;
 use crate::media::fetcher::MediaFetcher;
 use crate::media::MediaFiles;
-use crate::policies::timeouts::Timeouts;
-use crate::routing::Router;
 use crate::sandbox::Sandbox;
 use crate::secret_box::SecretBox;
 use crate::state::AppState;
 use crate::store::{self, Store};
+use crate::worker::Workers;
+
+/// How long shutdown waits for the workers' items in hand.
+const WORKER_DRAIN: Duration = Duration::from_secs(10);
 
 pub struct Application {
     listener: TcpListener,
     router: axum::Router,
     store: Store,
+    workers: Workers,
+    shutdown: Shutdown,
+    limits: http::serve::ConnectionLimits,
 }
 
 impl Application {
     /// Opens and migrates the database, makes sure an admin exists, binds the port.
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        settings.check_secrets()?;
         let store =
             store::connect(&settings.database_url, settings.database_max_connections).await?;
         store.migrate().await?;
@@ -70,20 +82,26 @@ impl Application {
             .await
             .with_context(|| format!("Failed to listen on {address}"))?;
         let live = LiveSignal::default();
-        let deliveries = DeliveryWriter::spawn(store.clone());
+        let workers = Workers::default();
+        let shutdown = Shutdown::default();
+        let deliveries = DeliveryWriter::spawn(store.clone(), &workers);
         let ingest = Ingest::new(store.clone())
             .with_live(live.clone())
             .with_time_zone(time_zone)
             .yielding_to(deliveries.backlog());
-        ingest.spawn();
+        ingest.spawn(&workers);
         let router = Router::new(store.clone(), ingest.processed())
             .with_live(live.clone())
             .with_grace(Duration::from_secs(settings.console_grace_seconds))
             .with_offer_time(Duration::from_secs(settings.offer_seconds));
-        router.spawn();
-        Timeouts::new(store.clone(), router.clone(), live.clone(), time_zone).spawn();
-        let secrets =
-            SecretBox::load_or_create(settings.secret_key.as_ref(), &settings.secret_key_file)?;
+        router.spawn(&workers);
+        Timeouts::new(store.clone(), router.clone(), live.clone(), time_zone).spawn(&workers);
+        let sealed = store::general_settings::any_sealed_secret(store.pool()).await?;
+        let secrets = SecretBox::load_for(
+            settings.secret_key.as_ref(),
+            &settings.secret_key_file,
+            sealed.as_deref(),
+        )?;
         let meta = MetaCredentials::new(
             store.clone(),
             secrets.clone(),
@@ -92,34 +110,40 @@ impl Application {
                 verify_token: settings.meta_verify_token.clone(),
             },
         );
-        let graph = GraphClient::new()?;
         // Tests listen on port 0: their external URL cannot be known before binding.
         let public_url = if settings.port == 0 {
             loopback_url(listener.local_addr()?)
         } else {
             settings.external_url.to_string()
         };
-        let sender = Sender::with_live(
+        let graph = GraphClient::new(HostPolicy::new(
             store.clone(),
-            secrets.clone(),
-            graph.clone(),
+            graph_hosts(&settings, listener.local_addr()?)?,
+        ))?;
+        let meta_channel: Arc<dyn Channel> =
+            Arc::new(Sender::new(store.clone(), secrets.clone(), graph.clone()));
+        let outbox = OutboxWorker::new(
+            store.clone(),
+            meta_channel.clone(),
             public_url,
             live.clone(),
+            Duration::from_secs(settings.echo_wait_seconds),
         );
-        sender.spawn();
+        outbox.spawn(&workers);
         let service_admin = ServiceAdminService::new(
             store.clone(),
             router.clone(),
             secrets.clone(),
             graph.clone(),
         );
-        ProfileFetcher::new(store.clone(), secrets.clone(), graph)
+        ProfileFetcher::new(store.clone(), secrets.clone(), graph.clone())
             .with_live(live.clone())
-            .spawn();
+            .spawn(&workers);
         let media_files = MediaFiles::new(&settings.attachments_dir);
+        crate::retention::Retention::new(store.clone(), media_files.clone()).spawn(&workers);
         MediaFetcher::new(store.clone(), media_files.clone())?
             .with_live(live.clone())
-            .spawn();
+            .spawn(&workers);
         let sandbox = if settings.sandbox {
             let base_url = loopback_url(listener.local_addr()?);
             tracing::warn!(%base_url, "The Messenger sandbox is on: never in production");
@@ -133,10 +157,11 @@ impl Application {
             None
         };
         let hub = Hub::new(store.clone(), time_zone, live.clone());
-        hub.spawn();
+        hub.spawn(&workers);
         let console = ConsoleService::new(
             store.clone(),
-            sender.clone(),
+            outbox.clone(),
+            meta_channel,
             router.clone(),
             live.clone(),
             time_zone,
@@ -146,7 +171,11 @@ impl Application {
             UserAdminService::new(store.clone(), router.clone(), console.clone(), time_zone);
         let services = Services {
             accounts: Arc::new(accounts),
-            webhooks: Arc::new(WebhookInspection::new(store.clone(), time_zone)),
+            webhooks: Arc::new(WebhookInspection::new(
+                store.clone(),
+                time_zone,
+                ingest.clone(),
+            )),
             console,
             users: Arc::new(users),
             groups: Arc::new(GroupAdminService::new(store.clone(), router.clone())),
@@ -156,6 +185,7 @@ impl Application {
             general_settings: Arc::new(GeneralSettingsService::new(
                 store.clone(),
                 meta.clone(),
+                graph.hosts().clone(),
                 settings.clone(),
             )),
             surveys: Arc::new(SurveyReportService::new(store.clone(), time_zone)),
@@ -171,18 +201,29 @@ impl Application {
             settings: Arc::new(settings),
             ingest,
             deliveries,
-            sender,
+            outbox,
             meta,
             sandbox,
             media_files,
             live,
             hub,
+            workers: workers.clone(),
+            sessions: sessions.clone(),
+            shutdown: shutdown.clone(),
         };
-        let router = http::router(state, sessions);
+        let limits = http::serve::ConnectionLimits {
+            header_read: Duration::from_secs(state.settings.http_header_timeout_seconds),
+            max_connections: state.settings.http_max_connections,
+            drain: WORKER_DRAIN,
+        };
+        let router = crate::routes::router(state, sessions);
         Ok(Application {
             listener,
             router,
             store,
+            workers,
+            shutdown,
+            limits,
         })
     }
 
@@ -200,17 +241,38 @@ impl Application {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         tracing::info!(address = %self.listener.local_addr()?, "Atende is listening");
-        let service = self
-            .router
-            .into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown)
+        let begin = self.shutdown.clone();
+        let shutdown = async move {
+            shutdown.await;
+            // Consoles hear it first: they reconnect (to another instance) at once.
+            begin.begin();
+        };
+        http::serve::serve(self.listener, self.router, self.limits, shutdown)
             .await
             .context("HTTP server failed")?;
+        // The workers finish the item in hand (a delivery, a send) before the database closes.
+        self.workers.shut_down(WORKER_DRAIN).await;
         self.store.close().await;
         tracing::info!("Atende stopped");
         Ok(())
     }
+}
+
+/// Where Graph calls may go besides Meta's hosts: the configured extra hosts and, with the
+/// sandbox on, the sandbox's own origins (loopback and the external URL).
+fn graph_hosts(settings: &Settings, address: SocketAddr) -> anyhow::Result<GraphHosts> {
+    let extra = graph_hosts::parse_list(&settings.graph_hosts)
+        .map_err(|e| anyhow::anyhow!("invalid graph_hosts: {e}"))?;
+    let sandbox = if settings.sandbox {
+        let loopback = url::Url::parse(&loopback_url(address))?;
+        vec![
+            loopback.origin().ascii_serialization(),
+            settings.external_url.origin().ascii_serialization(),
+        ]
+    } else {
+        Vec::new()
+    };
+    Ok(GraphHosts { sandbox, extra })
 }
 
 /// How this process reaches itself over HTTP (the sandbox calls our own webhook).

@@ -9,13 +9,16 @@ use leptos::config::LeptosOptions;
 use crate::channels::meta::credentials::MetaCredentials;
 use crate::channels::meta::delivery_writer::DeliveryWriter;
 use crate::channels::meta::ingest::Ingest;
-use crate::channels::meta::sender::Sender;
 use crate::config::Settings;
 use crate::console::hub::Hub;
-use crate::console::live::LiveSignal;
+use crate::conversation::live_signal::LiveSignal;
+use crate::conversation::sending::OutboxWorker;
+use crate::http::session::SqlSessionStore;
+use crate::lifecycle::Shutdown;
 use crate::media::MediaFiles;
 use crate::sandbox::Sandbox;
 use crate::store::Store;
+use crate::worker::Workers;
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
@@ -25,7 +28,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub ingest: Ingest,
     pub deliveries: DeliveryWriter,
-    pub sender: Sender,
+    /// Delivers what conversations queue, through their channel.
+    pub outbox: OutboxWorker,
     /// The webhook's app secret and verify token, read live.
     pub meta: MetaCredentials,
     /// The Messenger sandbox, when `ATENDE_SANDBOX` is on.
@@ -36,4 +40,10 @@ pub struct AppState {
     pub live: LiveSignal,
     /// Feeds the consoles connected to this instance.
     pub hub: Hub,
+    /// The background workers, for readiness and shutdown.
+    pub workers: Workers,
+    /// The session store, for connections that outlive their request (the live channel).
+    pub sessions: SqlSessionStore,
+    /// Begins when the instance starts shutting down.
+    pub shutdown: Shutdown,
 }

@@ -71,6 +71,8 @@ pub struct ChatHistory {
 /// What the live channel (`/console/live`) tells a console, numbered per conversation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+// Built, serialized and dropped at once (never stored in bulk): the size gap costs nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum LiveEvent {
     /// A message was added or changed (status, media): show it as it is now.
     Message {
@@ -123,11 +125,23 @@ pub struct ChatMessage {
     pub text: Option<String>,
     /// Local files of this message (`/media/{id}`) with their kind.
     pub media: Vec<ChatMedia>,
+    /// Links the customer shared (http or https only), with their titles.
+    #[serde(default)]
+    pub links: Vec<ChatLink>,
+    /// Content Atende could not show, and what it was (the message itself still came).
+    #[serde(default)]
+    pub unsupported: Option<String>,
     /// received, sending, sent, delivered, read, failed
     pub status: String,
     /// Why a message failed (a code the console translates).
     pub failure_reason: Option<String>,
     pub sent_at: DateTime<FixedOffset>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatLink {
+    pub title: Option<String>,
+    pub url: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -85,8 +85,10 @@ pub enum DeliveryProblem {
     Failed,
     /// Every event was for a page no active service has.
     UnknownPage,
-    /// Processed, but some events were for unknown pages.
+    /// Processed, with notes: events for unknown pages, or of kinds Atende does not handle.
     PartlyUnknown,
+    /// Failing for a passing reason (the database): being retried, with growing pauses.
+    Retrying,
 }
 
 #[cfg(test)]

@@ -60,6 +60,8 @@ pub trait Accounts: Send + Sync {
 pub trait Webhooks: Send + Sync {
     /// The newest deliveries that were not (fully) turned into messages.
     async fn delivery_issues(&self, limit: i64) -> Result<Vec<DeliveryIssue>, AppError>;
+    /// Queues a delivery set aside as failed again; `NotFound` if it is not failed.
+    async fn retry(&self, id: i64) -> Result<(), AppError>;
 }
 
 /// The agent console: status, the agent's conversations, their messages, answering.

@@ -52,6 +52,34 @@ pub async fn current_user(
     else {
         return Ok(None);
     };
+    let user = qualified(auth, services).await?;
+    if user.is_none() {
+        sign_out(session).await?;
+    }
+    Ok(user)
+}
+
+/// The user of a stored session's data (as the session store loaded it), with the same
+/// checks as `current_user`: long-lived connections (the console's WebSocket) ask again and
+/// again whether the session that opened them still holds. Idle expiry is the caller's to
+/// check, from the record's expiry date.
+pub async fn user_of_record(
+    data: &std::collections::HashMap<String, serde_json::Value>,
+    services: &Services,
+) -> Result<Option<CurrentUser>, AppError> {
+    let Some(auth) = data
+        .get(AUTH_KEY)
+        .and_then(|value| serde_json::from_value::<SessionAuth>(value.clone()).ok())
+    else {
+        return Ok(None);
+    };
+    qualified(auth, services).await
+}
+
+async fn qualified(
+    auth: SessionAuth,
+    services: &Services,
+) -> Result<Option<CurrentUser>, AppError> {
     let expired = Utc::now() - auth.signed_in_at > services.session_policy.absolute_timeout;
     let user = if expired {
         None
@@ -61,21 +89,15 @@ pub async fn current_user(
             .session_user(auth.user_id, auth.auth_version)
             .await?
     };
-    match user {
-        Some(user) => Ok(Some(CurrentUser {
-            id: user.id,
-            username: user.username,
-            display_name: user.display_name,
-            role: user.role,
-            locale: user.locale,
-            signed_in_at: auth
-                .signed_in_at
-                .with_timezone(&services.time_zone)
-                .fixed_offset(),
-        })),
-        None => {
-            sign_out(session).await?;
-            Ok(None)
-        }
-    }
+    Ok(user.map(|user| CurrentUser {
+        id: user.id,
+        username: user.username,
+        display_name: user.display_name,
+        role: user.role,
+        locale: user.locale,
+        signed_in_at: auth
+            .signed_in_at
+            .with_timezone(&services.time_zone)
+            .fixed_offset(),
+    }))
 }

@@ -64,10 +64,15 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// The title is read once, while the page renders: on the server, leptos_meta reads a title
+/// closure only after the render has yielded, when the thread may hold another request's
+/// reactive arena (it panicked as "already been disposed" under load). The name is the same
+/// in both languages, so nothing is lost by not following a language switch.
 #[component]
 fn AppTitle() -> impl IntoView {
     let i18n = use_i18n();
-    view! { <Title text=move || t_string!(i18n, app.name) /> }
+    let title = t_string!(i18n, app.name);
+    view! { <Title text=title /> }
 }
 
 /// Pages get a CSP whose only inline script allowed is the hydration script, by nonce.

@@ -12,7 +12,7 @@ use async_trait::async_trait;
 use chrono::Utc;
 use serde_json::{json, Map, Value};
 
-use crate::routing::Router;
+use crate::conversation::routing::Router;
 use crate::store::group_admin as queries;
 use crate::store::user_admin::audit;
 use crate::store::Store;

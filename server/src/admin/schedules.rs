@@ -12,24 +12,15 @@ use app::model::CurrentUser;
 use app::server::ScheduleAdmin;
 use async_trait::async_trait;
 use chrono::Utc;
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use crate::domain::schedule::{Schedule, ScheduleError};
+use crate::domain::schedule::{Definition, Schedule, ScheduleError};
 use crate::store::schedules::{self as queries, ScheduleRow};
 use crate::store::user_admin::audit;
 use crate::store::Store;
 
 const NAME_MAX: usize = 80;
 const PER_PAGE: i64 = 25;
-
-/// What `schedules.definition` holds.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Definition {
-    pub intervals: Vec<WeeklyInterval>,
-    pub exceptions: Vec<ScheduleException>,
-}
 
 pub struct ScheduleAdminService {
     store: Store,

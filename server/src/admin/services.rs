@@ -21,8 +21,9 @@ use serde_json::{json, Map, Value};
 use super::service_form::{internal, Valid};
 use crate::channels::meta::graph::GraphClient;
 use crate::channels::meta::page_identity::PageIdentity;
+use crate::conversation::routing::Router;
+use crate::domain::graph_hosts::same_origin;
 use crate::domain::service::{Cifra, IntegrationUrl};
-use crate::routing::Router;
 use crate::secret_box::SecretBox;
 use crate::store::service_admin::{self as queries, Filter, ServiceRow, ServiceValues};
 use crate::store::user_admin::audit;
@@ -54,16 +55,31 @@ impl ServiceAdminService {
             .ok_or(AppError::NotFound)
     }
 
-    /// The token to test: the one typed, else the one stored for the service.
+    /// Refuses an integration URL whose host Graph calls may not go to.
+    async fn check_host(&self, integration_url: &str) -> Result<(), AppError> {
+        if self.graph.hosts().allows_str(integration_url).await {
+            return Ok(());
+        }
+        Err(host_not_allowed(integration_url))
+    }
+
+    /// The token to test: the one typed, else the one stored for the service, which only
+    /// ever goes to the origin it was saved for (a new host needs the token typed again).
     async fn token_to_test(
         &self,
         id: Option<i64>,
+        integration_url: &str,
         typed: Option<String>,
     ) -> Result<Option<SecretString>, AppError> {
         if let Some(typed) = typed.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()) {
             return Ok(Some(SecretString::from(typed)));
         }
         let Some(id) = id else { return Ok(None) };
+        if !same_origin(&self.row(id).await?.integration_url, integration_url) {
+            return Err(AppError::Required {
+                field: Field::AccessToken,
+            });
+        }
         let sealed = queries::sealed_token(self.store.pool(), id)
             .await
             .map_err(internal)?;
@@ -72,6 +88,14 @@ impl ServiceAdminService {
             .transpose()
             .map_err(internal)
     }
+}
+
+fn host_not_allowed(integration_url: &str) -> AppError {
+    let host = url::Url::parse(integration_url)
+        .ok()
+        .and_then(|url| url.host_str().map(str::to_owned))
+        .unwrap_or_default();
+    AppError::HostNotAllowed { host }
 }
 
 /// The audit entry's changes: each field before and after (the token only as "replaced").
@@ -197,10 +221,20 @@ impl ServiceAdmin for ServiceAdminService {
     async fn save(&self, actor: &CurrentUser, form: ServiceForm) -> Result<i64, AppError> {
         let (id, version) = (form.id, form.version);
         let valid = Valid::check(&self.store, form).await?;
+        self.check_host(&valid.integration_url).await?;
         let before = match id {
             Some(id) => Some(self.get(id).await?),
             None => None,
         };
+        // The stored token was given for its URL's host: moving the service to another host
+        // needs the token typed again, or a supervisor could send it anywhere.
+        if let (Some(before), None) = (&before, &valid.token) {
+            if before.token_set && !same_origin(&before.integration_url, &valid.integration_url) {
+                return Err(AppError::Required {
+                    field: Field::AccessToken,
+                });
+            }
+        }
         let sealed = match &valid.token {
             Some(token) => Some(self.secrets.seal(token).map_err(internal)?),
             None => None,
@@ -317,7 +351,8 @@ impl ServiceAdmin for ServiceAdminService {
         let cifra = Cifra::parse(&cifra).map_err(|_| AppError::Invalid {
             field: Field::Cifra,
         })?;
-        let Some(token) = self.token_to_test(id, token).await? else {
+        self.check_host(url.as_str()).await?;
+        let Some(token) = self.token_to_test(id, url.as_str(), token).await? else {
             return Ok(ConnectionCheck::NoToken);
         };
         Ok(match self.graph.page_identity(url.as_str(), &token).await {
@@ -326,6 +361,8 @@ impl ServiceAdmin for ServiceAdminService {
             }
             PageIdentity::Page { id, name } => ConnectionCheck::OtherPage { id, name },
             PageIdentity::Refused(message) => ConnectionCheck::Refused { message },
+            // Only if an admin took the host off the list since `check_host`.
+            PageIdentity::HostNotAllowed => return Err(host_not_allowed(url.as_str())),
             PageIdentity::Unreachable(why) => {
                 tracing::info!(%why, "Test connection: no answer");
                 ConnectionCheck::Unreachable

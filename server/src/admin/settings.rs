@@ -4,7 +4,9 @@
 //! `general_settings` and read on use (`live_settings`), so a save applies at once.
 
 use app::error::{AppError, Field};
-use app::model::settings::{GeneralSettings, GeneralSettingsForm, ATTACHMENT_MAX_MB};
+use app::model::settings::{
+    GeneralSettings, GeneralSettingsForm, ATTACHMENT_MAX_MB, RETENTION_MAX_DAYS,
+};
 use app::model::CurrentUser;
 use app::server::GeneralSettingsAdmin;
 use async_trait::async_trait;
@@ -14,9 +16,12 @@ use serde_json::{json, Map, Value};
 use url::Url;
 
 use crate::channels::meta::credentials::{MetaCredentials, APP_SECRET_KEY, VERIFY_TOKEN_KEY};
+use crate::channels::meta::graph::{HostPolicy, GRAPH_HOSTS_KEY};
 use crate::config::Settings;
+use crate::domain::graph_hosts::{self, META_GRAPH_HOSTS};
 use crate::live_settings::{
-    ATTACHMENT_MAX_MB as MAX_MB_KEY, EXTERNAL_URL, INTERNAL_URL, SANDBOX_ENABLED, VERSION,
+    ATTACHMENT_MAX_MB as MAX_MB_KEY, DELIVERY_RETENTION_DAYS, EXTERNAL_URL, INTERNAL_URL,
+    MEDIA_RETENTION_DAYS, SANDBOX_ENABLED, VERSION,
 };
 use crate::store::general_settings;
 use crate::store::user_admin::audit;
@@ -25,6 +30,8 @@ use crate::store::Store;
 pub struct GeneralSettingsService {
     store: Store,
     meta: MetaCredentials,
+    /// Where Graph calls may go: told when the admin's list changes.
+    hosts: HostPolicy,
     /// The configured defaults (external URL, attachment folder, sandbox availability).
     configured: Settings,
 }
@@ -54,10 +61,16 @@ fn web_url(raw: &str, field: Field, optional: bool) -> Result<String, AppError> 
 }
 
 impl GeneralSettingsService {
-    pub fn new(store: Store, meta: MetaCredentials, configured: Settings) -> Self {
+    pub fn new(
+        store: Store,
+        meta: MetaCredentials,
+        hosts: HostPolicy,
+        configured: Settings,
+    ) -> Self {
         GeneralSettingsService {
             store,
             meta,
+            hosts,
             configured,
         }
     }
@@ -106,6 +119,17 @@ impl GeneralSettingsService {
         Err(AppError::Conflict)
     }
 
+    /// What is allowed whatever the admin's list says, as shown on the page.
+    fn fixed_hosts(&self) -> Vec<String> {
+        let fixed = self.hosts.fixed_hosts();
+        META_GRAPH_HOSTS
+            .iter()
+            .map(|host| format!("https://{host}"))
+            .chain(fixed.sandbox.iter().cloned())
+            .chain(fixed.extra.iter().map(ToString::to_string))
+            .collect()
+    }
+
     async fn version(&self) -> Result<i64, AppError> {
         Ok(self
             .read(VERSION)
@@ -128,6 +152,9 @@ impl GeneralSettingsAdmin for GeneralSettingsService {
         let sandbox_enabled = crate::live_settings::sandbox_enabled(self.store.pool())
             .await
             .map_err(internal)?;
+        let retention = crate::live_settings::retention(self.store.pool())
+            .await
+            .map_err(internal)?;
         Ok(GeneralSettings {
             messenger_webhook_url: format!("{external_url}/hook/messageFacebook"),
             instagram_webhook_url: format!("{external_url}/hook/messageInstagram"),
@@ -147,6 +174,10 @@ impl GeneralSettingsAdmin for GeneralSettingsService {
                 .unwrap_or(ATTACHMENT_MAX_MB),
             sandbox_available: self.configured.sandbox,
             sandbox_enabled: self.configured.sandbox && sandbox_enabled,
+            graph_hosts: self.read(GRAPH_HOSTS_KEY).await?.unwrap_or_default(),
+            graph_hosts_fixed: self.fixed_hosts(),
+            delivery_retention_days: retention.delivery_days,
+            media_retention_days: retention.media_days,
             version: self.version().await?,
         })
     }
@@ -171,6 +202,21 @@ impl GeneralSettingsAdmin for GeneralSettingsService {
                 });
             }
         }
+        let graph_hosts = graph_hosts::parse_list(&form.graph_hosts)
+            .map_err(|_| AppError::Invalid {
+                field: Field::GraphHosts,
+            })?
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n");
+        if !(1..=RETENTION_MAX_DAYS).contains(&form.delivery_retention_days)
+            || form.media_retention_days > RETENTION_MAX_DAYS
+        {
+            return Err(AppError::Invalid {
+                field: Field::Retention,
+            });
+        }
         let before = self.get().await?;
         self.claim(form.version).await?;
         let now = Utc::now();
@@ -183,6 +229,12 @@ impl GeneralSettingsAdmin for GeneralSettingsService {
                 SANDBOX_ENABLED,
                 if form.sandbox_enabled { "1" } else { "0" }.to_owned(),
             ),
+            (GRAPH_HOSTS_KEY, graph_hosts.clone()),
+            (
+                DELIVERY_RETENTION_DAYS,
+                form.delivery_retention_days.to_string(),
+            ),
+            (MEDIA_RETENTION_DAYS, form.media_retention_days.to_string()),
         ];
         for (key, value) in &values {
             general_settings::set(pool, key, value, now)
@@ -217,6 +269,17 @@ impl GeneralSettingsAdmin for GeneralSettingsService {
                 json!(before.sandbox_enabled),
                 json!(form.sandbox_enabled),
             ),
+            ("graph_hosts", json!(before.graph_hosts), json!(graph_hosts)),
+            (
+                "delivery_retention_days",
+                json!(before.delivery_retention_days),
+                json!(form.delivery_retention_days),
+            ),
+            (
+                "media_retention_days",
+                json!(before.media_retention_days),
+                json!(form.media_retention_days),
+            ),
         ] {
             if was != now {
                 changes.insert(field.to_owned(), json!([was, now]));
@@ -237,6 +300,7 @@ impl GeneralSettingsAdmin for GeneralSettingsService {
         )
         .await
         .map_err(internal)?;
+        self.hosts.forget();
         tracing::info!(actor = actor.id, "General settings saved");
         Ok(())
     }

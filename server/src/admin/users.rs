@@ -17,11 +17,11 @@ use chrono::Utc;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{json, Map, Value};
 
+use crate::conversation::routing::Router;
 use crate::domain::account::{
-    AccountError, DisplayName, NewPassword, Username, DISPLAY_NAME_MAX, USERNAME_MAX,
+    AccountError, DisplayName, NewPassword, Username, DISPLAY_NAME_MAX, PASSWORD_MIN, USERNAME_MAX,
 };
 use crate::domain::routing::MAX_POSITIONS;
-use crate::routing::Router;
 use crate::store::console as console_queries;
 use crate::store::user_admin::{self as queries, NewUserRow, UserRow};
 use crate::store::{users, Store};
@@ -54,8 +54,13 @@ fn field_error(field: Field, error: AccountError) -> AppError {
             field,
             max: DISPLAY_NAME_MAX,
         },
-        // Too short or too long a password, or a username with characters it cannot have.
-        _ => AppError::Invalid { field },
+        AccountError::PasswordTooShort | AccountError::PasswordTooCommon => {
+            AppError::WeakPassword { min: PASSWORD_MIN }
+        }
+        // Too long a password, or a username with characters it cannot have.
+        AccountError::PasswordTooLong | AccountError::UsernameInvalid => {
+            AppError::Invalid { field }
+        }
     }
 }
 

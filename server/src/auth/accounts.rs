@@ -155,7 +155,7 @@ impl Accounts for AccountService {
         // attempts each see the others and no burst gets past the limit; a success erases it.
         // It is throttled on the name as typed, whether or not such an account exists, so the
         // lock tells nothing about which names are real.
-        login_failures::record(pool, &name, &ip, now)
+        let attempt_id = login_failures::record(pool, &name, &ip, now)
             .await
             .map_err(internal)?;
         let (account_attempts, ip_attempts) =
@@ -164,6 +164,10 @@ impl Accounts for AccountService {
             self.throttle.check(now, account_attempts, ip_attempts)
         {
             tracing::warn!("Login refused: too many recent failures");
+            // A refused attempt checked no password: it does not count (see `forget`).
+            login_failures::forget(pool, attempt_id)
+                .await
+                .map_err(internal)?;
             let minutes = (retry_after.num_seconds() + 59) / 60;
             return Err(AppError::TooManyAttempts {
                 retry_after_minutes: minutes.max(1),

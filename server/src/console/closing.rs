@@ -5,7 +5,7 @@ use app::error::{AppError, Field};
 use chrono::{DateTime, Utc};
 
 use super::{internal, ConsoleService};
-use crate::policies::ServiceRuntime;
+use crate::conversation::policies::ServiceRuntime;
 use crate::store::to_millis;
 
 /// A close as the service's policy allows it.
@@ -29,12 +29,9 @@ impl ConsoleService {
             .acquire()
             .await
             .map_err(|e| internal(e.into()))?;
-        let service_id: i64 =
-            sqlx::query_scalar("SELECT service_id FROM conversations WHERE id = $1")
-                .bind(conversation_id)
-                .fetch_one(&mut *conn)
-                .await
-                .map_err(|e| internal(e.into()))?;
+        let service_id = crate::store::conversations::service_of(&mut conn, conversation_id)
+            .await
+            .map_err(internal)?;
         let runtime = ServiceRuntime::load(&mut conn, service_id)
             .await
             .map_err(internal)?;

@@ -7,6 +7,7 @@ use app::model::console::{TransferGroup, TransferTargets, TransferTo};
 use chrono::Utc;
 
 use super::{agent_load, internal, ConsoleService};
+use crate::conversation::assignment;
 use crate::store::console as queries;
 use crate::store::routing::{self as routing_store, TransferTarget};
 
@@ -27,19 +28,14 @@ impl ConsoleService {
             .map_err(|e| internal(e.into()))?;
         let now = Utc::now();
         let settled = if accept {
-            routing_store::accept_offer(&mut tx, conversation_id, agent_id, now).await
+            assignment::accept_offer(&mut tx, conversation_id, agent_id, now).await
         } else {
-            routing_store::return_offer(&mut tx, conversation_id, agent_id, now).await
+            assignment::return_offer(&mut tx, conversation_id, agent_id, now).await
         }
         .map_err(internal)?;
         if !settled {
             // Not an offer (any more): accepted already, or it ran out a moment ago.
             return Err(AppError::Forbidden);
-        }
-        if accept {
-            crate::policies::timeouts::on_assigned(&mut tx, conversation_id, now)
-                .await
-                .map_err(internal)?;
         }
         tx.commit().await.map_err(|e| internal(e.into()))?;
         tracing::info!(

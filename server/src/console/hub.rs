@@ -17,9 +17,10 @@ use app::model::console::{ChatMessage, LiveEvent};
 use tokio::sync::{mpsc, Notify};
 
 use super::chat::chat_messages;
-use super::live::LiveSignal;
+use crate::conversation::live_signal::LiveSignal;
 use crate::store::events::{self, EventRow};
 use crate::store::{console as queries, routing, Backend, Store};
+use crate::worker::Workers;
 
 /// Read again this often even when nothing woke the hub.
 const FALLBACK_POLL: Duration = Duration::from_millis(500);
@@ -191,32 +192,42 @@ impl Hub {
     }
 
     /// Starts the hub's task (and, on PostgreSQL, its listener for other instances).
-    pub fn spawn(&self) {
+    pub fn spawn(&self, workers: &Workers) {
         let remote = Arc::new(Notify::new());
         if self.inner.store.backend() == Backend::Postgres {
-            spawn_listener(self.inner.store.url().to_owned(), remote.clone());
+            spawn_listener(workers, self.inner.store.url().to_owned(), remote.clone());
         }
         let hub = self.clone();
-        tokio::spawn(async move {
-            let mut beat = tokio::time::interval(HEARTBEAT);
-            loop {
-                beat.tick().await;
-                let agents: Vec<i64> = hub.consoles().keys().copied().collect();
-                let pool = hub.inner.store.pool();
-                if let Err(error) = routing::touch(pool, &agents, chrono::Utc::now()).await {
-                    tracing::warn!(error = ?error, "Failed to note the connected consoles");
+        workers.spawn_loop(
+            "console heartbeat",
+            HEARTBEAT,
+            Arc::new(Notify::new()),
+            move || {
+                let hub = hub.clone();
+                async move {
+                    let agents: Vec<i64> = hub.consoles().keys().copied().collect();
+                    let pool = hub.inner.store.pool();
+                    if let Err(error) = routing::touch(pool, &agents, chrono::Utc::now()).await {
+                        tracing::warn!(error = ?error, "Failed to note the connected consoles");
+                    }
+                    Ok(())
                 }
-            }
-        });
+            },
+        );
         let hub = self.clone();
-        tokio::spawn(async move {
-            let mut feed = Feed::default();
-            loop {
-                match hub.follow(&mut feed, &remote).await {
-                    Ok(()) => return,
-                    Err(error) => {
-                        tracing::warn!(error = ?error, "Console feed failed; retrying");
-                        tokio::time::sleep(Duration::from_secs(1)).await;
+        workers.supervise("console feed", move || {
+            let hub = hub.clone();
+            let remote = remote.clone();
+            async move {
+                // A panic starts the feed again from the newest event, as a restart would.
+                let mut feed = Feed::default();
+                while !crate::worker::stopping() {
+                    match hub.follow(&mut feed, &remote).await {
+                        Ok(()) => return,
+                        Err(error) => {
+                            tracing::warn!(error = ?error, "Console feed failed; retrying");
+                            tokio::time::sleep(Duration::from_secs(1)).await;
+                        }
                     }
                 }
             }
@@ -230,7 +241,8 @@ impl Hub {
         }
         let mut signal = self.inner.live.subscribe();
         let mut last_prune = Instant::now();
-        loop {
+        while !crate::worker::stopping() {
+            crate::worker::progress();
             let local = tokio::select! {
                 changed = signal.changed() => {
                     if changed.is_err() {
@@ -243,17 +255,14 @@ impl Hub {
             };
             let found = self.read_new(feed).await?;
             if local && found && self.inner.store.backend() == Backend::Postgres {
-                sqlx::query("SELECT pg_notify($1, '')")
-                    .bind(CHANNEL)
-                    .execute(pool)
-                    .await
-                    .context("Failed to wake the other instances")?;
+                events::notify_instances(pool, CHANNEL).await?;
             }
             if last_prune.elapsed() > Duration::from_secs(3600) {
                 last_prune = Instant::now();
                 events::prune(pool, chrono::Utc::now() - RETENTION).await?;
             }
         }
+        Ok(())
     }
 
     /// Reads and dispatches what is new (and what was skipped and has now committed).
@@ -317,15 +326,14 @@ fn encode(event: &LiveEvent) -> anyhow::Result<Arc<str>> {
 
 /// Wakes the hub when another instance recorded events (PostgreSQL LISTEN). Missed
 /// notifications (a dropped connection) are covered by the fallback poll.
-fn spawn_listener(url: String, remote: Arc<Notify>) {
-    tokio::spawn(async move {
-        loop {
-            match listen(&url, &remote).await {
-                Ok(()) => return,
-                Err(error) => {
-                    tracing::warn!(error = ?error, "Console listener lost; reconnecting");
-                    tokio::time::sleep(Duration::from_secs(1)).await;
-                }
+fn spawn_listener(workers: &Workers, url: String, remote: Arc<Notify>) {
+    workers.supervise("console listener", move || {
+        let url = url.clone();
+        let remote = remote.clone();
+        async move {
+            if let Err(error) = listen(&url, &remote).await {
+                tracing::warn!(error = ?error, "Console listener lost; reconnecting");
+                tokio::time::sleep(Duration::from_secs(1)).await;
             }
         }
     });
@@ -336,8 +344,16 @@ async fn listen(url: &str, remote: &Notify) -> anyhow::Result<()> {
         .await
         .context("Failed to connect the console listener")?;
     listener.listen(CHANNEL).await.context("Failed to LISTEN")?;
-    loop {
-        listener.recv().await.context("Console listener failed")?;
-        remote.notify_one();
+    while !crate::worker::stopping() {
+        crate::worker::progress();
+        // Woken at least every few seconds, to note progress and see a shutdown.
+        match tokio::time::timeout(Duration::from_secs(5), listener.recv()).await {
+            Ok(received) => {
+                received.context("Console listener failed")?;
+                remote.notify_one();
+            }
+            Err(_quiet) => {}
+        }
     }
+    Ok(())
 }

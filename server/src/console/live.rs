@@ -5,53 +5,57 @@
 //! number, so the console applies each exactly once and in order, and notices a gap.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use app::model::console::Resume;
 use app::model::Role;
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use app::server::Services;
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
-use tokio::sync::watch;
-use tower_sessions::Session;
+use tower_sessions::session::Id;
+use tower_sessions::{Session, SessionStore};
 
+use crate::config::Settings;
+use crate::console::hub::Hub;
 use crate::http::middleware::origin::is_allowed;
-use crate::state::AppState;
+use crate::http::session::SqlSessionStore;
+use crate::lifecycle::Shutdown;
+use crate::store::Store;
 
-/// "Something the consoles show may have changed": bumped by ingest, routing and the sender.
-#[derive(Clone)]
-pub struct LiveSignal {
-    sender: Arc<watch::Sender<u64>>,
-}
-
-impl Default for LiveSignal {
-    fn default() -> Self {
-        LiveSignal {
-            sender: Arc::new(watch::channel(0).0),
-        }
-    }
-}
-
-impl LiveSignal {
-    pub fn bump(&self) {
-        self.sender.send_modify(|n| *n = n.wrapping_add(1));
-    }
-
-    pub fn subscribe(&self) -> watch::Receiver<u64> {
-        self.sender.subscribe()
-    }
-}
+/// How often an open console checks that the session which opened it still holds (logout,
+/// password reset, disabling, a role change, idle or absolute expiry end it).
+const SESSION_CHECK: Duration = Duration::from_secs(2);
+/// Close codes 4000–4999 are the application's: "your session ended, sign in again".
+pub const CLOSE_SESSION_ENDED: u16 = 4001;
+/// "Service restart" (RFC 6455 registry): reconnect, to this instance or another.
+pub const CLOSE_RESTARTING: u16 = 1012;
 
 /// What the console sends is small (a resume list); refuse more.
 const MAX_INCOMING: usize = 16 * 1024;
 /// Idle consoles are most of them: small buffers keep each connection cheap.
 const READ_BUFFER: usize = 4 * 1024;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/console/live", get(upgrade))
+/// What the live channel needs: who is signed in and whether they still are, the hub that
+/// feeds it, and the shutdown that closes it.
+#[derive(Clone)]
+pub struct LiveState {
+    pub settings: Arc<Settings>,
+    pub services: Services,
+    pub sessions: SqlSessionStore,
+    pub hub: Hub,
+    pub store: Store,
+    pub shutdown: Shutdown,
+}
+
+pub fn router<S>(state: LiveState) -> Router<S> {
+    Router::new()
+        .route("/console/live", get(upgrade))
+        .with_state(state)
 }
 
 fn refuse(status: StatusCode, code: &str) -> Response {
@@ -59,7 +63,7 @@ fn refuse(status: StatusCode, code: &str) -> Response {
 }
 
 async fn upgrade(
-    State(state): State<AppState>,
+    State(state): State<LiveState>,
     session: Session,
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
@@ -78,20 +82,55 @@ async fn upgrade(
         Ok(None) => return refuse(StatusCode::UNAUTHORIZED, "unauthenticated"),
         Err(_) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, "internal"),
     };
+    // The session is saved at the end of this request; its id names it from then on.
+    let Some(session_id) = session.id() else {
+        return refuse(StatusCode::UNAUTHORIZED, "unauthenticated");
+    };
     upgrade
         .read_buffer_size(READ_BUFFER)
         .write_buffer_size(0)
         .max_message_size(MAX_INCOMING)
-        .on_upgrade(move |socket| follow(state, agent, socket))
+        .on_upgrade(move |socket| follow(state, agent, session_id, socket))
 }
 
 enum Next {
     Send(Arc<str>),
     Resume(String),
+    Check,
+    Restarting,
     Stop,
 }
 
-async fn follow(state: AppState, agent: i64, mut socket: WebSocket) {
+/// Whether the session that opened the socket still signs in this agent. A store that
+/// cannot answer right now keeps the console (it is asked again in a moment).
+async fn session_holds(state: &LiveState, id: &Id, agent: i64) -> bool {
+    let record = match state.sessions.load(id).await {
+        Ok(Some(record)) => record,
+        Ok(None) => return false,
+        Err(error) => {
+            tracing::warn!(error = %error, agent, "Could not re-check a console's session");
+            return true;
+        }
+    };
+    if record.expiry_date <= time::OffsetDateTime::now_utc() {
+        return false;
+    }
+    match app::server::session::user_of_record(&record.data, &state.services).await {
+        Ok(Some(user)) => user.id == agent && user.role == Role::Agent,
+        Ok(None) => false,
+        Err(_) => true,
+    }
+}
+
+async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
+    let frame = CloseFrame {
+        code,
+        reason: reason.into(),
+    };
+    let _ = socket.send(Message::Close(Some(frame))).await;
+}
+
+async fn follow(state: LiveState, agent: i64, session_id: Id, mut socket: WebSocket) {
     // Subscribed before replaying: nothing can fall between the two (repeats are dropped by
     // the console, which compares sequence numbers).
     let mut subscription = state.hub.subscribe(agent);
@@ -101,8 +140,13 @@ async fn follow(state: AppState, agent: i64, mut socket: WebSocket) {
     if let Err(error) = crate::store::routing::touch(state.store.pool(), &[agent], now).await {
         tracing::warn!(error = ?error, agent, "Failed to note a console");
     }
+    let mut check = tokio::time::interval(SESSION_CHECK);
+    check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    check.tick().await;
     loop {
         let next = tokio::select! {
+            () = state.shutdown.begun() => Next::Restarting,
+            _ = check.tick() => Next::Check,
             event = subscription.events.recv() => match event {
                 Some(text) => Next::Send(text),
                 // Cut off for falling behind: the console reconnects and resumes.
@@ -146,6 +190,17 @@ async fn follow(state: AppState, agent: i64, mut socket: WebSocket) {
                         return;
                     }
                 }
+            }
+            Next::Check => {
+                if !session_holds(&state, &session_id, agent).await {
+                    tracing::info!(agent, "Console closed: its session ended");
+                    close(&mut socket, CLOSE_SESSION_ENDED, "session ended").await;
+                    return;
+                }
+            }
+            Next::Restarting => {
+                close(&mut socket, CLOSE_RESTARTING, "restarting: reconnect").await;
+                return;
             }
             Next::Stop => {
                 let _ = socket.send(Message::Close(None)).await;

@@ -9,6 +9,8 @@ pub mod hub;
 pub mod live;
 mod out_of_hours;
 
+use std::sync::Arc;
+
 use app::error::{AppError, Field};
 use app::model::console::{
     AgentLoad, AgentStatus, ChatHistory, ConversationTile, OutOfHoursConversation,
@@ -18,13 +20,14 @@ use app::server::Console;
 use async_trait::async_trait;
 use chrono::Utc;
 
-use crate::channels::meta::outbound::{queue_agent_media, queue_agent_text, OutboundAttachment};
-use crate::channels::meta::sender::{Sender, SenderAction};
+use crate::conversation::channel::{Channel, CustomerSignal};
+use crate::conversation::live_signal::LiveSignal;
+use crate::conversation::outbox::{queue_agent_media, queue_agent_text, OutboundAttachment};
+use crate::conversation::routing::Router;
+use crate::conversation::sending::OutboxWorker;
 use crate::domain::routing::Presence;
-use crate::routing::Router;
 use crate::store::console::Ownership;
 use crate::store::{console as queries, from_millis, media, routing as routing_store, Store};
-use live::LiveSignal;
 
 /// What a chat pane shows of a customer's history.
 const HISTORY: i64 = 300;
@@ -33,7 +36,8 @@ const MAX_TEXT_CHARS: usize = 2000;
 
 pub struct ConsoleService {
     store: Store,
-    sender: Sender,
+    outbox: OutboxWorker,
+    channel: Arc<dyn Channel>,
     router: Router,
     live: LiveSignal,
     time_zone: chrono_tz::Tz,
@@ -47,14 +51,16 @@ fn internal(error: anyhow::Error) -> AppError {
 impl ConsoleService {
     pub fn new(
         store: Store,
-        sender: Sender,
+        outbox: OutboxWorker,
+        channel: Arc<dyn Channel>,
         router: Router,
         live: LiveSignal,
         time_zone: chrono_tz::Tz,
     ) -> Self {
         ConsoleService {
             store,
-            sender,
+            outbox,
+            channel,
             router,
             live,
             time_zone,
@@ -67,17 +73,17 @@ impl ConsoleService {
             .fixed_offset()
     }
 
-    /// Sends a `sender_action` in the background: the console does not wait for Meta.
-    fn sender_action(&self, conversation_id: i64, action: SenderAction) {
-        let sender = self.sender.clone();
+    /// Sends a signal in the background: the console does not wait for the channel.
+    fn signal(&self, conversation_id: i64, signal: CustomerSignal) {
+        let channel = self.channel.clone();
         tokio::spawn(async move {
-            match sender.sender_action(conversation_id, action).await {
+            match channel.signal(conversation_id, signal).await {
                 Ok(Ok(())) => {}
                 Ok(Err(detail)) => {
-                    tracing::info!(conversation = conversation_id, ?action, %detail, "Sender action refused")
+                    tracing::info!(conversation = conversation_id, ?signal, %detail, "Signal refused")
                 }
                 Err(error) => {
-                    tracing::warn!(conversation = conversation_id, error = ?error, "Sender action failed")
+                    tracing::warn!(conversation = conversation_id, error = ?error, "Signal failed")
                 }
             }
         });
@@ -199,7 +205,7 @@ impl Console for ConsoleService {
         Ok(rows
             .into_iter()
             .map(|row| {
-                let policy = crate::policies::policy_from(&row.policy);
+                let policy = crate::conversation::policies::policy_from(&row.policy);
                 let question = policy.script.question.map(|q| q.label.trim().to_owned());
                 let customer_answer = row.bot_answer.map(|answer| match question.as_deref() {
                     Some(label) if !label.is_empty() => format!("{label}: {answer}"),
@@ -278,7 +284,7 @@ impl Console for ConsoleService {
             .map_err(internal)?;
         if newly_seen {
             // The customer sees "Seen" in Messenger; a failure here is only cosmetic.
-            self.sender_action(conversation_id, SenderAction::MarkSeen);
+            self.signal(conversation_id, CustomerSignal::MarkSeen);
         }
         Ok(())
     }
@@ -305,7 +311,7 @@ impl Console for ConsoleService {
         queue_agent_text(&self.store, conversation_id, text, Utc::now())
             .await
             .map_err(internal)?;
-        self.sender.wake();
+        self.outbox.wake();
         self.live.bump();
         Ok(())
     }
@@ -324,13 +330,13 @@ impl Console for ConsoleService {
                 field: Field::Attachment,
             })?;
         let attachment = OutboundAttachment {
-            kind: crate::media::attachment_type(&content_type).to_owned(),
+            kind: crate::domain::attachment::kind_for(&content_type).to_owned(),
             media_id,
         };
         queue_agent_media(&self.store, conversation_id, &attachment, Utc::now())
             .await
             .map_err(internal)?;
-        self.sender.wake();
+        self.outbox.wake();
         self.live.bump();
         Ok(())
     }
@@ -363,7 +369,7 @@ impl Console for ConsoleService {
         );
         // The customer is told (closing message); a failure here does not undo the close.
         let zone = self.time_zone;
-        if let Err(error) = crate::policies::closing::send(
+        if let Err(error) = crate::conversation::policies::closing::send(
             &self.store,
             conversation_id,
             agent_id,
@@ -404,7 +410,7 @@ impl Console for ConsoleService {
 
     async fn typing(&self, agent_id: i64, conversation_id: i64) -> Result<(), AppError> {
         self.own(agent_id, conversation_id).await?;
-        self.sender_action(conversation_id, SenderAction::TypingOn);
+        self.signal(conversation_id, CustomerSignal::TypingOn);
         Ok(())
     }
 

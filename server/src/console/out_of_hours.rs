@@ -7,6 +7,7 @@ use app::model::console::{OutOfHoursConversation, OutOfHoursFilter, ReplyWindow}
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{internal, ConsoleService};
+use crate::conversation::assignment;
 use crate::domain::contact_name;
 use crate::domain::messaging_window::{
     send_mode, SendMode, Writer, HUMAN_AGENT_WINDOW, STANDARD_WINDOW,
@@ -115,15 +116,12 @@ impl ConsoleService {
         if open >= positions {
             return Err(AppError::NoFreePosition);
         }
-        if !queries::assign(&mut tx, conversation_id, agent_id, now)
+        if !assignment::resume_out_of_hours(&mut tx, conversation_id, agent_id, now)
             .await
             .map_err(internal)?
         {
             return Err(AppError::NotFound);
         }
-        crate::policies::timeouts::on_assigned(&mut tx, conversation_id, now)
-            .await
-            .map_err(internal)?;
         tx.commit().await.map_err(|e| internal(e.into()))?;
         tracing::info!(
             agent = agent_id,

@@ -5,7 +5,8 @@ use thiserror::Error;
 
 pub const USERNAME_MAX: usize = 64;
 pub const DISPLAY_NAME_MAX: usize = 100;
-pub const PASSWORD_MIN: usize = 8;
+/// ASVS 4.0 L2 (2.1.1): at least 12 characters.
+pub const PASSWORD_MIN: usize = 12;
 /// Argon2 cost grows with the input; the cap keeps a login request cheap to refuse.
 pub const PASSWORD_MAX: usize = 128;
 
@@ -25,6 +26,9 @@ pub enum AccountError {
     PasswordTooShort,
     #[error("the password is longer than {PASSWORD_MAX} characters")]
     PasswordTooLong,
+    /// One of the passwords crackers try first (ASVS 2.1.7).
+    #[error("the password is one of the commonly used ones")]
+    PasswordTooCommon,
 }
 
 /// A login name: trimmed, lower-case, `[a-z0-9._@-]`, 1 to 64 characters.
@@ -92,12 +96,22 @@ impl NewPassword {
         if length > PASSWORD_MAX {
             return Err(AccountError::PasswordTooLong);
         }
+        if is_common(raw.expose_secret()) {
+            return Err(AccountError::PasswordTooCommon);
+        }
         Ok(NewPassword(raw))
     }
 
     pub fn secret(&self) -> &SecretString {
         &self.0
     }
+}
+
+/// zxcvbn (Dropbox's estimator) knows 30k leaked passwords, names, words, dates, keyboard
+/// walks and l33t speak; under 10^8 guesses (its score 0 to 2) a password is one a cracker
+/// tries early, whatever its length.
+fn is_common(password: &str) -> bool {
+    u8::from(zxcvbn::zxcvbn(password, &[]).score()) < 3
 }
 
 #[cfg(test)]
@@ -151,7 +165,44 @@ mod tests {
     fn new_passwords_have_a_minimum_and_a_maximum_length() {
         let parse = |s: &str| NewPassword::parse(SecretString::from(s.to_owned())).map(|_| ());
         assert_eq!(parse("short"), Err(AccountError::PasswordTooShort));
+        assert_eq!(parse("eleven-char"), Err(AccountError::PasswordTooShort));
         assert_eq!(parse(&"p".repeat(129)), Err(AccountError::PasswordTooLong));
-        assert!(parse("long enough").is_ok());
+        assert!(parse("twelve-chars").is_ok());
+    }
+
+    #[test]
+    fn common_passwords_are_refused_whatever_their_length() {
+        let parse = |s: &str| NewPassword::parse(SecretString::from(s.to_owned())).map(|_| ());
+        for common in [
+            "password1234",
+            "123456789012",
+            "qwertyuiopasdf",
+            "aaaaaaaaaaaa",
+            "iloveyou2026",
+            "Password123!",
+        ] {
+            assert_eq!(
+                parse(common),
+                Err(AccountError::PasswordTooCommon),
+                "{common}"
+            );
+        }
+        // The passwords of the tests and the demo data must stay acceptable.
+        for fine in [
+            "senha-da-ana",
+            "senha-da-bia",
+            "agent-password-2026",
+            "correct horse battery",
+            "admin-demo-2026",
+            "ana-demo-2026",
+            "carlos-demo-2026",
+            "dora-demo-2026",
+            "edu-demo-2026",
+            "reviewer-demo-2026",
+            "supervisor-demo-2026",
+            "nova-senha-da-ana",
+        ] {
+            assert_eq!(parse(fine), Ok(()), "{fine}");
+        }
     }
 }

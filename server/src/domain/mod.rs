@@ -1,8 +1,11 @@
 //! Domain rules in plain Rust: no HTTP and no SQL here, tested directly.
 
 pub mod account;
+pub mod attachment;
 pub mod business_hours;
 pub mod contact_name;
+pub mod delivery;
+pub mod graph_hosts;
 pub mod login_throttle;
 pub mod messaging_window;
 pub mod protocol;

@@ -13,7 +13,16 @@ use chrono::{
     TimeZone, Timelike, Utc,
 };
 use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
+
+/// What `schedules.definition` holds.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Definition {
+    pub intervals: Vec<WeeklyInterval>,
+    pub exceptions: Vec<ScheduleException>,
+}
 
 /// More weekly intervals than this is a mistake (or an attack), not a timetable.
 pub const MAX_INTERVALS: usize = 200;

@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 use tokio::sync::Notify;
 
 use super::{clean_content_type, read_capped, MediaFiles, ReadError, MAX_BYTES};
-use crate::channels::meta::graph_error;
-use crate::console::live::LiveSignal;
+use crate::conversation::live_signal::LiveSignal;
+use crate::domain::delivery;
 use crate::store::media::{self, DueDownload, StoredFile};
 use crate::store::Store;
 
@@ -57,9 +57,9 @@ impl MediaFetcher {
         self.wake.notify_one();
     }
 
-    pub fn spawn(&self) {
+    pub fn spawn(&self, workers: &crate::worker::Workers) {
         let fetcher = self.clone();
-        crate::worker::spawn_loop(
+        workers.spawn_loop(
             "media",
             Duration::from_secs(1),
             self.wake.clone(),
@@ -110,7 +110,7 @@ impl MediaFetcher {
                 if attempt >= MAX_ATTEMPTS {
                     return media::mark_failed(pool, download.id, &detail).await;
                 }
-                let wait = graph_error::backoff(attempt, 0.5 + rand::random::<f64>() / 2.0)
+                let wait = delivery::backoff(attempt, 0.5 + rand::random::<f64>() / 2.0)
                     .max(Duration::from_secs(1));
                 let next = Utc::now()
                     + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(60));

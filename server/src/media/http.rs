@@ -4,6 +4,8 @@
 //! Files are served by tower-http's `ServeFile` (ranges for video seeking, conditional GETs)
 //! with the stored type and a CSP that keeps any active content inert.
 
+use app::model::CurrentUser;
+use app::server::Services;
 use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, Path, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -17,17 +19,40 @@ use tower_http::services::ServeFile;
 use tower_sessions::Session;
 
 use super::{uploadable, MAX_BYTES};
-use crate::state::AppState;
-use crate::store::media::{self, Served, StoredFile};
+use crate::media::MediaFiles;
+use crate::store::media::{self, Served, StoredFile, Viewer};
+use crate::store::Store;
 
-pub fn router() -> Router<AppState> {
+/// An upload of 25 MB on a slow line (1 Mbit/s) takes over three minutes.
+const UPLOAD_DEADLINE: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// What attachments need: who is signed in, where their rows and files are.
+#[derive(Clone)]
+pub struct MediaState {
+    pub services: Services,
+    pub store: Store,
+    pub media_files: MediaFiles,
+}
+
+pub fn router<S>(state: MediaState, request_time: std::time::Duration) -> Router<S> {
+    use crate::http::middleware::limits::deadline;
+    use axum::middleware::from_fn_with_state;
     Router::new()
         .route(
             "/media",
-            post(upload).layer(DefaultBodyLimit::max(MAX_BYTES)),
+            post(upload)
+                .layer(DefaultBodyLimit::max(MAX_BYTES))
+                .layer(from_fn_with_state(UPLOAD_DEADLINE, deadline)),
         )
-        .route("/media/{id}", get(private_file))
-        .route("/media/public/{token}", get(public_file))
+        .route(
+            "/media/{id}",
+            get(private_file).layer(from_fn_with_state(request_time, deadline)),
+        )
+        .route(
+            "/media/public/{token}",
+            get(public_file).layer(from_fn_with_state(request_time, deadline)),
+        )
+        .with_state(state)
 }
 
 fn error(status: StatusCode, code: &str, message: &str) -> Response {
@@ -43,10 +68,10 @@ fn internal(failure: &anyhow::Error) -> Response {
     )
 }
 
-/// The signed-in user's id, or the response refusing the request.
-async fn signed_in(state: &AppState, session: &Session) -> Result<i64, Response> {
+/// The signed-in user, or the response refusing the request.
+async fn signed_in(state: &MediaState, session: &Session) -> Result<CurrentUser, Response> {
     match app::server::session::current_user(session, &state.services).await {
-        Ok(Some(user)) => Ok(user.id),
+        Ok(Some(user)) => Ok(user),
         Ok(None) => Err(error(
             StatusCode::UNAUTHORIZED,
             "unauthenticated",
@@ -61,22 +86,28 @@ async fn signed_in(state: &AppState, session: &Session) -> Result<i64, Response>
 }
 
 async fn private_file(
-    State(state): State<AppState>,
+    State(state): State<MediaState>,
     session: Session,
     Path(id): Path<i64>,
     request: Request,
 ) -> Response {
-    if let Err(response) = signed_in(&state, &session).await {
-        return response;
-    }
-    match media::by_id(state.store.pool(), id).await {
+    let user = match signed_in(&state, &session).await {
+        Ok(user) => user,
+        Err(response) => return response,
+    };
+    let viewer = Viewer {
+        user_id: user.id,
+        role: user.role.as_str(),
+    };
+    // Someone who may not see it is told it does not exist (ids are sequential).
+    match media::visible_to(state.store.pool(), id, viewer).await {
         Ok(found) => serve(&state, found, request).await,
         Err(failure) => internal(&failure),
     }
 }
 
 async fn public_file(
-    State(state): State<AppState>,
+    State(state): State<MediaState>,
     Path(token): Path<String>,
     request: Request,
 ) -> Response {
@@ -86,7 +117,7 @@ async fn public_file(
     }
 }
 
-async fn serve(state: &AppState, found: Option<Served>, request: Request) -> Response {
+async fn serve(state: &MediaState, found: Option<Served>, request: Request) -> Response {
     let Some(served) = found else {
         return error(StatusCode::NOT_FOUND, "not_found", "no such attachment");
     };
@@ -130,7 +161,7 @@ async fn serve(state: &AppState, found: Option<Served>, request: Request) -> Res
 }
 
 async fn upload(
-    State(state): State<AppState>,
+    State(state): State<MediaState>,
     session: Session,
     headers: HeaderMap,
     body: Bytes,
@@ -176,7 +207,7 @@ async fn upload(
         size_bytes: i64::try_from(body.len()).unwrap_or(i64::MAX),
         storage_key: &key,
     };
-    match media::insert_upload(state.store.pool(), &file, &token, user, Utc::now()).await {
+    match media::insert_upload(state.store.pool(), &file, &token, user.id, Utc::now()).await {
         Ok(id) => (
             StatusCode::CREATED,
             Json(json!({ "id": id, "content_type": content_type, "size": body.len() })),

@@ -43,6 +43,15 @@ impl MediaFiles {
         Ok(key)
     }
 
+    /// Deletes a key's file; one already gone is fine (a pass cut short, a second instance).
+    pub async fn remove(&self, key: &str) -> anyhow::Result<()> {
+        match tokio::fs::remove_file(self.path(key)).await {
+            Ok(()) => Ok(()),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(error) => Err(anyhow::Error::new(error).context("Failed to delete an attachment")),
+        }
+    }
+
     /// Where a key's file is. Keys are made by `write`, never taken from a request.
     pub fn path(&self, key: &str) -> PathBuf {
         self.root.join(Path::new(key))
@@ -76,16 +85,6 @@ pub async fn read_capped(
             Ok(None) => return Ok(bytes),
             Err(_) => return Err(ReadError::Interrupted),
         }
-    }
-}
-
-/// The Send API attachment type for a content type.
-pub fn attachment_type(content_type: &str) -> &'static str {
-    match content_type.split('/').next() {
-        Some("image") => "image",
-        Some("video") => "video",
-        Some("audio") => "audio",
-        _ => "file",
     }
 }
 
@@ -142,8 +141,6 @@ mod tests {
             "application/octet-stream"
         );
         assert_eq!(clean_content_type(None), "application/octet-stream");
-        assert_eq!(attachment_type("video/mp4"), "video");
-        assert_eq!(attachment_type("application/pdf"), "file");
     }
 
     #[tokio::test]

@@ -17,7 +17,7 @@ use chrono::Utc;
 use serde::Deserialize;
 use sqlx::AnyPool;
 
-use crate::admin::schedules::Definition;
+use crate::domain::schedule::Definition;
 use crate::domain::schedule::Schedule;
 use crate::store::schedules as queries;
 

@@ -25,7 +25,6 @@ use tokio::sync::broadcast;
 
 use crate::channels::meta::credentials::MetaCredentials;
 use crate::secret_box::SecretBox;
-use crate::state::AppState;
 use crate::store::{services, Store};
 use webhooks::{Outgoing, WebhookEmitter};
 
@@ -104,7 +103,7 @@ impl Sandbox {
         })
     }
 
-    pub fn router(&self) -> Router<AppState> {
+    pub fn router<S>(&self) -> Router<S> {
         Router::new()
             .merge(graph_api::routes())
             .merge(customer_api::routes())

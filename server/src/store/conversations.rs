@@ -244,3 +244,32 @@ pub async fn retry_profile_at(
         .context("Failed to schedule a profile retry")?;
     Ok(())
 }
+
+/// Remembers that `agent_id` had the conversation (assigned, offered or resumed), in the
+/// transaction of that assignment: attachments stay visible to its agents past and present.
+#[tracing::instrument(skip(conn))]
+pub async fn note_agent(
+    conn: &mut sqlx::AnyConnection,
+    conversation_id: i64,
+    agent_id: i64,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "INSERT INTO conversation_agents (conversation_id, agent_id) VALUES ($1, $2)
+         ON CONFLICT (conversation_id, agent_id) DO NOTHING",
+    )
+    .bind(conversation_id)
+    .bind(agent_id)
+    .execute(conn)
+    .await
+    .context("Failed to note a conversation's agent")?;
+    Ok(())
+}
+
+/// The service a conversation belongs to.
+pub async fn service_of(conn: &mut AnyConnection, conversation_id: i64) -> anyhow::Result<i64> {
+    sqlx::query_scalar("SELECT service_id FROM conversations WHERE id = $1")
+        .bind(conversation_id)
+        .fetch_one(conn)
+        .await
+        .context("Failed to read a conversation's service")
+}

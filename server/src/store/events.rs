@@ -172,3 +172,13 @@ pub async fn prune(pool: &AnyPool, before: DateTime<Utc>) -> anyhow::Result<u64>
         .context("Failed to prune console events")?;
     Ok(done.rows_affected())
 }
+
+/// Wakes the hubs of the other instances (PostgreSQL's NOTIFY on `channel`; they LISTEN).
+pub async fn notify_instances(pool: &AnyPool, channel: &str) -> anyhow::Result<()> {
+    sqlx::query("SELECT pg_notify($1, '')")
+        .bind(channel)
+        .execute(pool)
+        .await
+        .context("Failed to wake the other instances")?;
+    Ok(())
+}

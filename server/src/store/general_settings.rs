@@ -30,3 +30,25 @@ pub async fn set(pool: &AnyPool, key: &str, value: &str, now: DateTime<Utc>) -> 
     .context("Failed to store a general setting")?;
     Ok(())
 }
+
+/// One sealed secret from the database, if any is stored (a page token, or a Meta credential
+/// set in the admin): the start-up check that the secret key still opens what it sealed.
+#[tracing::instrument(skip(pool))]
+pub async fn any_sealed_secret(pool: &AnyPool) -> anyhow::Result<Option<String>> {
+    let token: Option<String> = sqlx::query_scalar(
+        "SELECT access_token_sealed FROM services WHERE access_token_sealed IS NOT NULL LIMIT 1",
+    )
+    .fetch_optional(pool)
+    .await
+    .context("Failed to read a sealed page token")?;
+    if token.is_some() {
+        return Ok(token);
+    }
+    sqlx::query_scalar(
+        "SELECT value FROM general_settings WHERE key IN ('meta_app_secret', 'meta_verify_token')
+         LIMIT 1",
+    )
+    .fetch_optional(pool)
+    .await
+    .context("Failed to read a sealed credential")
+}

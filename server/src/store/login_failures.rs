@@ -51,20 +51,38 @@ async fn count(
     })
 }
 
+/// The id of one recorded attempt, so that an attempt refused by the lock can be taken back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FailureId(i64);
+
 #[tracing::instrument(skip_all)]
 pub async fn record(
     pool: &AnyPool,
     username: &str,
     ip: &str,
     at: DateTime<Utc>,
-) -> anyhow::Result<()> {
-    sqlx::query("INSERT INTO login_failures (username, ip, at) VALUES ($1, $2, $3)")
-        .bind(username)
-        .bind(ip)
-        .bind(to_millis(at))
+) -> anyhow::Result<FailureId> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO login_failures (username, ip, at) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(username)
+    .bind(ip)
+    .bind(to_millis(at))
+    .fetch_one(pool)
+    .await
+    .context("Failed to record a login failure")?;
+    Ok(FailureId(id))
+}
+
+/// Takes back an attempt that the lock refused: it never reached the password check, so it
+/// must not extend the lock (or anyone who knows a name could keep it locked for ever).
+#[tracing::instrument(skip_all)]
+pub async fn forget(pool: &AnyPool, id: FailureId) -> anyhow::Result<()> {
+    sqlx::query("DELETE FROM login_failures WHERE id = $1")
+        .bind(id.0)
         .execute(pool)
         .await
-        .context("Failed to record a login failure")?;
+        .context("Failed to forget a refused login attempt")?;
     Ok(())
 }
 

@@ -194,9 +194,50 @@ pub struct Served {
     pub storage_key: Option<String>,
 }
 
-pub async fn by_id(pool: &AnyPool, id: i64) -> anyhow::Result<Option<Served>> {
-    sqlx::query_as("SELECT status, content_type, storage_key FROM media WHERE id = $1")
+/// Whether user `$2` with role `$3` may see conversation `c`.
+const MAY_SEE: &str = "(c.agent_id = $2
+                    OR EXISTS (SELECT 1 FROM conversation_agents ca
+                                WHERE ca.conversation_id = c.id AND ca.agent_id = $2)
+                    OR EXISTS (SELECT 1 FROM service_groups sg
+                               JOIN group_members gm ON gm.group_id = sg.group_id
+                               WHERE sg.service_id = c.service_id AND gm.user_id = $2
+                                 AND ($3 = 'supervisor' OR c.status = 'out_of_hours')))";
+
+/// Who asks for an attachment.
+#[derive(Debug, Clone, Copy)]
+pub struct Viewer<'a> {
+    pub user_id: i64,
+    /// `admin`, `supervisor` or `agent`.
+    pub role: &'a str,
+}
+
+/// The attachment, if `viewer` may see it: admins always; an upload not yet sent, its
+/// uploader; a message's attachment, the conversation's agents past and present (and agents
+/// of its service while it waits out of hours, which they may resume) and the supervisors of
+/// its service; a profile picture, whoever may see one of that contact's conversations.
+/// Anyone else gets nothing, exactly as for an attachment that does not exist.
+pub async fn visible_to(
+    pool: &AnyPool,
+    id: i64,
+    viewer: Viewer<'_>,
+) -> anyhow::Result<Option<Served>> {
+    let sql = format!(
+        "SELECT m.status, m.content_type, m.storage_key FROM media m
+         WHERE m.id = $1 AND (
+             $3 = 'admin'
+             OR (m.message_id IS NULL AND m.origin = 'outbound' AND m.uploaded_by = $2)
+             OR EXISTS (SELECT 1 FROM messages msg
+                        JOIN conversations c ON c.id = msg.conversation_id
+                        WHERE msg.id = m.message_id AND {MAY_SEE})
+             OR EXISTS (SELECT 1 FROM contacts ct
+                        JOIN conversations c ON c.contact_id = ct.id
+                        WHERE ct.picture_media_id = m.id AND {MAY_SEE})
+         )"
+    );
+    sqlx::query_as(&sql)
         .bind(id)
+        .bind(viewer.user_id)
+        .bind(viewer.role)
         .fetch_optional(pool)
         .await
         .context("Failed to read a media record")
@@ -252,4 +293,69 @@ pub async fn upload_of(pool: &AnyPool, media_id: i64, user: i64) -> anyhow::Resu
     .await
     .context("Failed to look up an upload")
     .map(Option::flatten)
+}
+
+/// An agent's upload, now sent in `message_id`: from here on it belongs to that message (and
+/// so to its conversation: who may see it, when it is pruned). An upload sent before stays
+/// with its first message.
+#[tracing::instrument(skip(conn))]
+pub async fn attach_upload(
+    conn: &mut AnyConnection,
+    media_id: i64,
+    message_id: i64,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE media SET message_id = $1
+         WHERE id = $2 AND origin = 'outbound' AND message_id IS NULL",
+    )
+    .bind(message_id)
+    .bind(media_id)
+    .execute(conn)
+    .await
+    .context("Failed to attach an upload to its message")?;
+    Ok(())
+}
+
+/// A stored file past its retention.
+#[derive(Debug, Clone, FromRow)]
+pub struct Expired {
+    pub id: i64,
+    pub storage_key: String,
+}
+
+/// Stored files of messages whose conversation closed before `before` (profile pictures and
+/// uploads not sent are not conversations' and stay).
+#[tracing::instrument(skip(pool))]
+pub async fn of_conversations_closed_before(
+    pool: &AnyPool,
+    before: DateTime<Utc>,
+    limit: i64,
+) -> anyhow::Result<Vec<Expired>> {
+    sqlx::query_as(
+        "SELECT m.id, m.storage_key FROM media m
+         JOIN messages g ON g.id = m.message_id
+         JOIN conversations c ON c.id = g.conversation_id
+         WHERE m.status = 'stored' AND m.storage_key IS NOT NULL
+           AND c.status = 'closed' AND c.closed_at < $1
+         ORDER BY m.id LIMIT $2",
+    )
+    .bind(to_millis(before))
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+    .context("Failed to list expired attachments")
+}
+
+/// The file is gone: the attachment shows as no longer available.
+#[tracing::instrument(skip(pool))]
+pub async fn mark_expired(pool: &AnyPool, id: i64) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE media SET status = 'failed', storage_key = NULL, failure = 'expired (retention)'
+         WHERE id = $1",
+    )
+    .bind(id)
+    .execute(pool)
+    .await
+    .context("Failed to mark an attachment expired")?;
+    Ok(())
 }

@@ -118,6 +118,7 @@ pub async fn assign(
     if done.rows_affected() == 0 {
         return Ok(false);
     }
+    super::conversations::note_agent(conn, conversation_id, agent_id).await?;
     events::conversation_changed(conn, conversation_id, None, now).await?;
     Ok(true)
 }

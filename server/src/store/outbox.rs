@@ -69,16 +69,21 @@ pub async fn confirm_by_echo(
     if done.rows_affected() == 0 {
         return Ok(false);
     }
-    sqlx::query(
+    let message_id: Option<i64> = sqlx::query_scalar(
         "UPDATE messages SET status = 'sent', mid = $1, sent_at = $2
-         WHERE id = (SELECT message_id FROM outbox WHERE id = $3) AND status = 'sending'",
+         WHERE id = (SELECT message_id FROM outbox WHERE id = $3) AND status = 'sending'
+         RETURNING id",
     )
     .bind(mid)
     .bind(to_millis(at))
     .bind(outbox_id)
-    .execute(conn)
+    .fetch_optional(&mut *conn)
     .await
     .context("Failed to mark an echoed message sent")?;
+    if let Some(message_id) = message_id {
+        // The agent's console still shows it sending.
+        super::events::message_changed(conn, message_id, Utc::now()).await?;
+    }
     Ok(true)
 }
 
@@ -183,7 +188,8 @@ pub async fn mark_failed(
         .context("Failed to commit a failed message")
 }
 
-/// A transient failure: try again at `next_attempt_at`.
+/// A transient failure: try again at `next_attempt_at` (unless Meta's echo confirmed the
+/// send meanwhile).
 #[tracing::instrument(skip(pool, send), fields(outbox = send.outbox_id))]
 pub async fn retry_later(
     pool: &AnyPool,
@@ -191,13 +197,16 @@ pub async fn retry_later(
     next_attempt_at: DateTime<Utc>,
     detail: &str,
 ) -> anyhow::Result<()> {
-    sqlx::query("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2 WHERE id = $3")
-        .bind(to_millis(next_attempt_at))
-        .bind(detail)
-        .bind(send.outbox_id)
-        .execute(pool)
-        .await
-        .context("Failed to schedule a retry")?;
+    sqlx::query(
+        "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2
+         WHERE id = $3 AND state = 'pending'",
+    )
+    .bind(to_millis(next_attempt_at))
+    .bind(detail)
+    .bind(send.outbox_id)
+    .execute(pool)
+    .await
+    .context("Failed to schedule a retry")?;
     Ok(())
 }
 

@@ -32,6 +32,20 @@ struct WaitingRow {
     route_agent_id: Option<i64>,
 }
 
+/// The advisory lock key of routing ("ATND").
+const ROUTING_LOCK: i64 = 0x4154_4e44;
+
+/// Makes the caller's transaction the only routing one across all instances, until it ends
+/// (PostgreSQL's transaction-scoped advisory lock; SQLite has a single writer anyway).
+pub async fn lock_for_routing(conn: &mut AnyConnection) -> anyhow::Result<()> {
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(ROUTING_LOCK)
+        .execute(conn)
+        .await
+        .context("Failed to take the routing lock")?;
+    Ok(())
+}
+
 /// The Operating agents (with their load and groups) and the waiting conversations.
 #[tracing::instrument(skip(conn))]
 pub async fn snapshot(
@@ -162,6 +176,7 @@ pub async fn assign(
             "conversation {} left the queue during routing",
             assignment.conversation
         );
+        super::conversations::note_agent(conn, assignment.conversation, assignment.agent).await?;
         sqlx::query("UPDATE agent_states SET free_since = $1 WHERE user_id = $2")
             .bind(to_millis(now))
             .bind(assignment.agent)

@@ -4,7 +4,7 @@ use anyhow::Context;
 use app::model::Role;
 use chrono::{DateTime, Utc};
 use secrecy::{ExposeSecret, SecretString};
-use sqlx::{AnyPool, FromRow};
+use sqlx::{AnyConnection, AnyPool, FromRow};
 
 use super::{from_millis, to_millis};
 use crate::domain::account::{DisplayName, Username};
@@ -212,4 +212,13 @@ pub async fn set_locale(
         .await
         .context("Failed to save a user's language")?;
     Ok(())
+}
+
+/// A user's display name (the closing message names the agent), in the caller's transaction.
+pub async fn display_name(conn: &mut AnyConnection, id: i64) -> anyhow::Result<String> {
+    sqlx::query_scalar("SELECT display_name FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_one(conn)
+        .await
+        .context("Failed to read a user's name")
 }

@@ -65,48 +65,82 @@ pub struct Claimed {
     pub id: i64,
     pub channel: String,
     pub body: Vec<u8>,
+    /// Failed attempts so far.
+    pub attempts: i64,
 }
 
-/// Claims the oldest pending delivery. The first statement of the transaction is a write, so
-/// SQLite takes its write lock at once (no stale-snapshot upgrade failures) and PostgreSQL locks
-/// the row: a second instance re-checks `state` after the first commits and skips it.
+/// Claims the oldest pending delivery that is due (one waiting to be retried lets those
+/// behind it pass). The first statement of the transaction is a write, so SQLite takes its
+/// write lock at once (no stale-snapshot upgrade failures) and PostgreSQL locks the row: a
+/// second instance re-checks `state` after the first commits and skips it.
 #[tracing::instrument(skip(conn))]
-pub async fn claim_next(conn: &mut AnyConnection) -> anyhow::Result<Option<Claimed>> {
+pub async fn claim_next(
+    conn: &mut AnyConnection,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Option<Claimed>> {
     sqlx::query_as(
         "UPDATE webhook_deliveries SET state = 'pending'
          WHERE state = 'pending'
-           AND id = (SELECT MIN(id) FROM webhook_deliveries WHERE state = 'pending')
-         RETURNING id, channel, body",
+           AND id = (SELECT MIN(id) FROM webhook_deliveries
+                     WHERE state = 'pending' AND next_attempt_at <= $1)
+         RETURNING id, channel, body, attempts",
     )
+    .bind(to_millis(now))
     .fetch_optional(conn)
     .await
     .context("Failed to claim a webhook delivery")
 }
 
-/// Processing failed: count it, and set the delivery aside as `failed` after `max_attempts`
-/// so it cannot hold up the deliveries behind it. Returns whether it was set aside.
+/// Processing failed for a passing reason: count it and try again at `retry_at`. A delivery
+/// Meta was told is stored is never given up on; returns the attempts so far.
 #[tracing::instrument(skip(pool, error))]
 pub async fn record_failure(
     pool: &AnyPool,
     id: i64,
     error: &str,
-    max_attempts: i64,
-    now: DateTime<Utc>,
-) -> anyhow::Result<bool> {
-    let state: String = sqlx::query_scalar(
-        "UPDATE webhook_deliveries SET attempts = attempts + 1, error = $1,
-             state = CASE WHEN attempts + 1 >= $2 THEN 'failed' ELSE state END,
-             processed_at = $3
-         WHERE id = $4 RETURNING state",
+    retry_at: DateTime<Utc>,
+) -> anyhow::Result<i64> {
+    sqlx::query_scalar(
+        "UPDATE webhook_deliveries SET attempts = attempts + 1, error = $1, next_attempt_at = $2
+         WHERE id = $3 RETURNING attempts",
     )
     .bind(error)
-    .bind(max_attempts)
-    .bind(to_millis(now))
+    .bind(to_millis(retry_at))
     .bind(id)
     .fetch_one(pool)
     .await
-    .context("Failed to record a processing failure")?;
-    Ok(state == "failed")
+    .context("Failed to record a processing failure")
+}
+
+/// An admin asks for a delivery set aside as `failed` to be processed again; false if it is
+/// not (or no longer) failed.
+#[tracing::instrument(skip(pool))]
+pub async fn retry_failed(pool: &AnyPool, id: i64) -> anyhow::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE webhook_deliveries SET state = 'pending', attempts = 0, next_attempt_at = 0
+         WHERE id = $1 AND state = 'failed'",
+    )
+    .bind(id)
+    .execute(pool)
+    .await
+    .context("Failed to queue a delivery again")?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Deletes processed deliveries older than `before` (their events live on as messages); those
+/// an admin may still act on (failed, not yet processed) are kept. Returns how many went.
+#[tracing::instrument(skip(pool))]
+pub async fn prune_processed(pool: &AnyPool, before: DateTime<Utc>) -> anyhow::Result<u64> {
+    let done = sqlx::query(
+        "DELETE FROM webhook_deliveries
+         WHERE state IN ('processed', 'unknown_page', 'malformed')
+           AND COALESCE(processed_at, received_at) < $1",
+    )
+    .bind(to_millis(before))
+    .execute(pool)
+    .await
+    .context("Failed to prune old webhook deliveries")?;
+    Ok(done.rows_affected())
 }
 
 #[tracing::instrument(skip(conn))]

@@ -13,6 +13,7 @@ on_both_backends!(
     a_service_created_in_the_admin_answers_its_customers_at_once,
     service_forms_are_validated_versioned_and_audited,
     test_connection_says_whose_token_it_is,
+    a_stored_token_never_goes_to_another_host,
     services_list_filters_and_delete_rules,
 );
 
@@ -409,4 +410,119 @@ async fn services_list_filters_and_delete_rules(db: TestDb) {
         .call(&admin, "admin/service", &[("id", &shown["id"].to_string())])
         .await;
     assert_eq!(response.status(), 404);
+}
+
+/// A listener on an address the tests' allowlist does not hold (127.0.0.2), recording the
+/// request line of everything that reaches it.
+async fn listener() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let socket = tokio::net::TcpListener::bind("127.0.0.2:0")
+        .await
+        .expect("listener");
+    let address = socket.local_addr().expect("address");
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let record = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = socket.accept().await {
+            let mut buffer = vec![0; 8192];
+            let read = stream.read(&mut buffer).await.unwrap_or(0);
+            let text = String::from_utf8_lossy(&buffer[..read]).to_string();
+            if let Ok(mut seen) = record.lock() {
+                seen.push(text.lines().next().unwrap_or_default().to_owned());
+            }
+            let _ = stream
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 26\r\n\r\n{\"id\":\"1\",\"name\":\"evil\"}")
+                .await;
+        }
+    });
+    (format!("http://{address}/v19.0/me/messages"), seen)
+}
+
+/// A supervisor could once type any URL in Test connection and have Atende send the
+/// service's stored page token there.
+async fn a_stored_token_never_goes_to_another_host(db: TestDb) {
+    let app = sandbox_app(db).await;
+    let admin = admin(&app).await;
+    let (status, id) = post_json(
+        &app,
+        &admin,
+        "save_service",
+        json!({ "form": second_page(&app, json!([])) }),
+    )
+    .await;
+    assert_eq!(status, 200, "{id}");
+    app.create_user("sara", app::model::Role::Supervisor, "sara-password-2026")
+        .await;
+    let supervisor = client();
+    app.login(&supervisor, "sara", "sara-password-2026").await;
+    let (evil, seen) = listener().await;
+    let check = |token: Value| json!({ "id": id, "integration_url": evil, "cifra": SECOND_PAGE, "token": token });
+
+    // A host outside the allowlist: refused before any request, token or not.
+    let (status, body) = post_json(&app, &supervisor, "test_connection", check(Value::Null)).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["HostNotAllowed"]["host"], "127.0.0.2", "{body}");
+    let (status, _) = post_json(&app, &supervisor, "test_connection", check(json!("typed"))).await;
+    assert_eq!(status, 422);
+    let mut form = second_page(&app, json!([]));
+    form["id"] = id.clone();
+    form["version"] = json!(1);
+    form["integration_url"] = json!(evil);
+    form["access_token"] = Value::Null;
+    let (status, body) = post_json(
+        &app,
+        &admin,
+        "save_service",
+        json!({ "form": form.clone() }),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+
+    // An admin allows the host: the stored token still stays with the host it was given for.
+    let settings: Value = app
+        .call(&admin, "admin/settings", &[])
+        .await
+        .json()
+        .await
+        .expect("settings");
+    let allow = json!({ "form": {
+        "external_url": settings["external_url"], "internal_url": "", "app_secret": null,
+        "attachment_max_mb": 25, "sandbox_enabled": true, "graph_hosts": "127.0.0.2",
+        "delivery_retention_days": 30, "media_retention_days": 0,
+        "version": settings["version"] } });
+    let (status, body) = post_json(&app, &admin, "save_settings", allow).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = post_json(&app, &supervisor, "test_connection", check(Value::Null)).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body, json!({ "Required": { "field": "access_token" } }));
+    let (status, body) = post_json(
+        &app,
+        &admin,
+        "save_service",
+        json!({ "form": form.clone() }),
+    )
+    .await;
+    assert_eq!(
+        status, 422,
+        "moving the stored token needs it typed again: {body}"
+    );
+    assert_eq!(body, json!({ "Required": { "field": "access_token" } }));
+    assert!(
+        seen.lock().expect("seen").is_empty(),
+        "nothing reached the listener"
+    );
+
+    // Typed again, it goes there (it is the typer's own token).
+    let (status, _) = post_json(
+        &app,
+        &supervisor,
+        "test_connection",
+        check(json!("typed-token")),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let seen = seen.lock().expect("seen").clone();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert!(seen[0].contains("access_token=typed-token"), "{seen:?}");
+    assert!(!seen[0].contains(SECOND_TOKEN), "{seen:?}");
 }

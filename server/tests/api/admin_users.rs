@@ -101,7 +101,8 @@ async fn bad_input_is_refused_field_by_field_and_nothing_is_saved(db: TestDb) {
     let cases = [
         ("username", json!("Ana Maria!"), "username"),
         ("display_name", json!(""), "display_name"),
-        ("password", json!("short"), "password"),
+        ("password", json!("short"), "WeakPassword"),
+        ("password", json!("password1234"), "WeakPassword"),
         ("positions", json!(9), "positions"),
         ("group_ids", json!([999_999]), "groups"),
         ("locale", json!("fr"), "locale"),

@@ -12,11 +12,13 @@ on_both_backends!(
     wrong_password_and_unknown_user_look_the_same,
     an_account_is_locked_after_repeated_failures,
     an_ip_is_locked_after_many_failures_across_accounts,
+    attempts_made_while_locked_do_not_extend_the_lock,
     over_long_and_empty_fields_are_refused_and_nothing_is_stored,
     state_changing_requests_need_our_origin,
     logout_ends_the_session,
     the_saved_language_comes_back_at_login,
     the_session_cookie_is_secure_behind_https,
+    plain_http_gets_no_hsts,
     a_burst_of_parallel_guesses_gets_no_more_than_the_limit,
     oversized_bodies_and_control_characters_are_refused,
 );
@@ -106,6 +108,44 @@ async fn an_account_is_locked_after_repeated_failures(db: TestDb) {
     assert_eq!(
         app.login(&client(), "bia", "senha-da-bia").await.status(),
         200
+    );
+}
+
+/// Moves every recorded failure older than `older_than_minutes` back by `by_minutes`.
+async fn age_failures(app: &crate::helpers::TestApp, older_than_minutes: i64, by_minutes: i64) {
+    let now = chrono::Utc::now().timestamp_millis();
+    sqlx::query("UPDATE login_failures SET at = at - $1 WHERE at < $2")
+        .bind(by_minutes * 60_000)
+        .bind(now - older_than_minutes * 60_000)
+        .execute(app.store.pool())
+        .await
+        .expect("age failures");
+}
+
+/// Anyone who knows a user name could otherwise keep that account locked for ever.
+async fn attempts_made_while_locked_do_not_extend_the_lock(db: TestDb) {
+    let app = spawn_app(db).await;
+    app.create_user("ana", Role::Agent, "senha-da-ana").await;
+    for _ in 0..5 {
+        assert_eq!(
+            app.login(&client(), "ana", "wrong-password").await.status(),
+            401
+        );
+    }
+    // Ten minutes later the lock still holds, and an attacker keeps knocking.
+    age_failures(&app, -1, 10).await;
+    for _ in 0..6 {
+        assert_eq!(
+            app.login(&client(), "ana", "wrong-password").await.status(),
+            429
+        );
+    }
+    // The five real failures leave the 15-minute window: the lock ends, whatever was knocked.
+    age_failures(&app, 5, 6).await;
+    assert_eq!(
+        app.login(&client(), "ana", "senha-da-ana").await.status(),
+        200,
+        "the refused attempts must not count as failures"
     );
 }
 
@@ -249,6 +289,26 @@ async fn the_session_cookie_is_secure_behind_https(db: TestDb) {
     assert_eq!(response.status(), 200);
     let cookie = session_cookie(&response).expect("session cookie");
     assert!(cookie.contains("Secure"), "{cookie}");
+    // HSTS on every answer, pages and machine routes alike.
+    for path in ["/login", "/healthz", "/hook/messageFacebook"] {
+        let response = app.client.get(app.url(path)).send().await.expect("GET");
+        let hsts = response
+            .headers()
+            .get("strict-transport-security")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        assert!(hsts.starts_with("max-age=31536000"), "{path}: {hsts:?}");
+    }
+}
+
+async fn plain_http_gets_no_hsts(db: TestDb) {
+    let app = spawn_app(db).await;
+    let response = app.client.get(app.url("/login")).send().await.expect("GET");
+    assert!(response
+        .headers()
+        .get("strict-transport-security")
+        .is_none());
 }
 
 async fn a_burst_of_parallel_guesses_gets_no_more_than_the_limit(db: TestDb) {

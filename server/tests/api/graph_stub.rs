@@ -102,3 +102,84 @@ async fn profile(
         Json(reply),
     )
 }
+
+/// A Send API stand-in over raw TCP that reads the first `lose` requests whole, then closes
+/// the connection without answering: Meta may have the message, but we never hear so.
+/// Later requests get Meta's success answer. Records when each request arrived.
+#[derive(Clone)]
+pub struct LossyGraph {
+    arrivals: Arc<Mutex<Vec<std::time::Instant>>>,
+    pub url: String,
+}
+
+impl LossyGraph {
+    pub async fn start(lose: usize) -> LossyGraph {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let address = listener.local_addr().expect("address");
+        let graph = LossyGraph {
+            arrivals: Arc::default(),
+            url: format!("http://{address}/v19.0/me/messages"),
+        };
+        let arrivals = graph.arrivals.clone();
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let arrivals = arrivals.clone();
+                tokio::spawn(async move {
+                    let mut request = Vec::new();
+                    let mut chunk = [0u8; 4096];
+                    while !whole_request(&request) {
+                        match socket.read(&mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => request.extend_from_slice(&chunk[..n]),
+                        }
+                    }
+                    if !request.starts_with(b"POST /v19.0/me/messages") {
+                        // The profile fetcher's calls: not sends, and not found here.
+                        let answer = "HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n";
+                        let _ = socket.write_all(answer.as_bytes()).await;
+                        return;
+                    }
+                    let seen = {
+                        let mut arrivals = arrivals.lock().expect("lock");
+                        arrivals.push(std::time::Instant::now());
+                        arrivals.len()
+                    };
+                    if seen <= lose {
+                        return; // dropped: the connection closes unanswered
+                    }
+                    let body = format!(
+                        r#"{{"recipient_id":"7300112233445566","message_id":"m_sent_{seen}"}}"#
+                    );
+                    let answer = format!(
+                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let _ = socket.write_all(answer.as_bytes()).await;
+                });
+            }
+        });
+        graph
+    }
+
+    /// When each Send API request arrived, in order.
+    pub fn arrivals(&self) -> Vec<std::time::Instant> {
+        self.arrivals.lock().expect("lock").clone()
+    }
+}
+
+/// Whether `request` holds its headers and the whole body they announce.
+fn whole_request(request: &[u8]) -> bool {
+    let Some(end) = request.windows(4).position(|w| w == b"\r\n\r\n") else {
+        return false;
+    };
+    let headers = String::from_utf8_lossy(&request[..end]).to_ascii_lowercase();
+    let length = headers
+        .lines()
+        .find_map(|line| line.strip_prefix("content-length:"))
+        .and_then(|value| value.trim().parse::<usize>().ok())
+        .unwrap_or(0);
+    request.len() >= end + 4 + length
+}

@@ -115,6 +115,9 @@ impl TestDb {
         settings.meta_app_secret = Some(SecretString::from(META_APP_SECRET.to_owned()));
         settings.meta_verify_token = Some(SecretString::from(META_VERIFY_TOKEN.to_owned()));
         settings.secret_key = Some(SecretString::from(SECRET_KEY_HEX.to_owned()));
+        // The Graph stand-ins of the tests listen on 127.0.0.1 (any port); the token-leak
+        // tests use other loopback addresses, which stay refused.
+        settings.graph_hosts = "127.0.0.1".to_owned();
         settings.attachments_dir = self.files.path().to_owned();
         settings
     }
@@ -133,7 +136,26 @@ pub async fn spawn_app(db: TestDb) -> TestApp {
     spawn_app_with(db, settings).await
 }
 
+/// An app that stops gracefully (as on SIGTERM) when the returned sender is used.
+pub async fn spawn_stoppable_app(db: TestDb) -> (TestApp, tokio::sync::oneshot::Sender<()>) {
+    let settings = db.settings();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let app = spawn_app_until(db, settings, async move {
+        let _ = stopped.await;
+    })
+    .await;
+    (app, stop)
+}
+
 pub async fn spawn_app_with(db: TestDb, settings: Settings) -> TestApp {
+    spawn_app_until(db, settings, std::future::pending()).await
+}
+
+async fn spawn_app_until(
+    db: TestDb,
+    settings: Settings,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> TestApp {
     // `TEST_LOG=1 cargo test …` shows the server's logs.
     if std::env::var_os("TEST_LOG").is_some() {
         atende_server::telemetry::init(&settings.log_format);
@@ -144,7 +166,7 @@ pub async fn spawn_app_with(db: TestDb, settings: Settings) -> TestApp {
         .expect("application builds");
     let address = format!("http://{}", application.local_addr().expect("address"));
     let store = application.store().clone();
-    tokio::spawn(application.run_until(std::future::pending()));
+    tokio::spawn(application.run_until(shutdown));
     TestApp {
         address,
         client: client(),

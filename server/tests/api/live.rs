@@ -12,13 +12,17 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use crate::console::{call, service_id};
-use crate::helpers::{agents_serving, client, eventually, session_cookie, TestApp, TestDb};
+use crate::helpers::{
+    agents_serving, client, eventually, session_cookie, spawn_stoppable_app, TestApp, TestDb,
+};
 use crate::on_both_backends;
 use crate::sandbox::{customer_says, new_customer, sandbox_app};
 
 on_both_backends!(
     only_a_signed_in_agent_from_our_origin_connects,
     events_arrive_numbered_and_a_reconnect_resumes_without_loss_or_repeats,
+    the_channel_closes_within_seconds_of_the_session_ending,
+    consoles_are_told_to_reconnect_when_the_instance_stops,
 );
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
@@ -212,4 +216,128 @@ async fn events_arrive_numbered_and_a_reconnect_resumes_without_loss_or_repeats(
     assert!(next_event(&mut socket, Duration::from_millis(700))
         .await
         .is_none());
+}
+
+/// The close code the server sent within `wait`, skipping events; None if still open.
+async fn closed_within(socket: &mut Socket, wait: Duration) -> Option<u16> {
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        match tokio::time::timeout(left, socket.next()).await {
+            Err(_) => return None,
+            Ok(None) | Ok(Some(Err(_))) => return Some(1006),
+            Ok(Some(Ok(Message::Close(frame)))) => {
+                return Some(frame.map_or(1005, |f| u16::from(f.code)))
+            }
+            Ok(Some(Ok(_))) => {}
+        }
+    }
+}
+
+/// The channel was checked only at the handshake: after logout, a password reset, disabling,
+/// a role change or expiry it kept streaming customers' messages.
+async fn the_channel_closes_within_seconds_of_the_session_ending(db: TestDb) {
+    let app = sandbox_app(db).await;
+    let names = ["ana", "bia", "caio", "dora", "eva"];
+    let ids = agents_serving(&app, service_id(&app).await, &names, 8).await;
+    let admin = client();
+    app.login(&admin, "admin", crate::helpers::ADMIN_PASSWORD)
+        .await;
+    let mut sockets = Vec::new();
+    let mut clients = Vec::new();
+    let mut session_ids = Vec::new();
+    for name in names {
+        let (http, cookie) = agent_session(&app, name).await;
+        session_ids.push(cookie.split_once('=').expect("pair").1.to_owned());
+        let mut socket = open(&app, Some(&cookie), &app.address).await.expect("open");
+        resume(&mut socket, &[]).await;
+        sockets.push(socket);
+        clients.push(http);
+    }
+    // Each still open a few seconds on: the checks end only sessions that ended.
+    for socket in &mut sockets {
+        assert_eq!(closed_within(socket, Duration::from_secs(3)).await, None);
+    }
+    let pool = app.store.pool();
+    // Ana signs out (in another tab).
+    let response = app.call(&clients[0], "auth/logout", &[]).await;
+    assert!(response.status().is_success());
+    // Bia's password is reset by an admin.
+    let bia = ids[1].to_string();
+    let response = app
+        .call(
+            &admin,
+            "admin/reset_password",
+            &[("id", &bia), ("password", "nova-senha-forte-2026")],
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    // Caio is disabled.
+    let caio = ids[2].to_string();
+    let detail: Value = app
+        .call(&admin, "admin/user", &[("id", &caio)])
+        .await
+        .json()
+        .await
+        .expect("detail");
+    let version = detail["version"].as_i64().expect("version").to_string();
+    let response = app
+        .call(
+            &admin,
+            "admin/set_user_active",
+            &[("id", &caio), ("active", "false"), ("version", &version)],
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    // Dora becomes a supervisor.
+    sqlx::query("UPDATE users SET role = 'supervisor' WHERE id = $1")
+        .bind(ids[3])
+        .execute(pool)
+        .await
+        .expect("role");
+    // Eva's session passes its idle time.
+    let expire = match app.store.backend() {
+        atende_server::store::Backend::Sqlite => {
+            "UPDATE tower_sessions SET expiry_date = 1 WHERE id = $1"
+        }
+        atende_server::store::Backend::Postgres => {
+            "UPDATE tower_sessions.session SET expiry_date = now() - interval '1 minute'
+             WHERE id = $1"
+        }
+    };
+    let done = sqlx::query(expire)
+        .bind(&session_ids[4])
+        .execute(pool)
+        .await
+        .expect("expire");
+    assert_eq!(done.rows_affected(), 1, "Eva's session row");
+    for (name, socket) in names.iter().zip(&mut sockets) {
+        assert_eq!(
+            closed_within(socket, Duration::from_secs(5)).await,
+            Some(4001),
+            "{name}'s console is told its session ended"
+        );
+    }
+}
+
+/// Shutdown drains HTTP and the workers; open consoles get a close frame saying "service
+/// restart" (1012), so they reconnect, to this instance or another, instead of waiting for a
+/// timeout.
+async fn consoles_are_told_to_reconnect_when_the_instance_stops(db: TestDb) {
+    let (app, stop) = spawn_stoppable_app(db).await;
+    app.create_user("ana", app::model::Role::Agent, "agent-password-2026")
+        .await;
+    let (_http, cookie) = agent_session(&app, "ana").await;
+    let mut socket = open(&app, Some(&cookie), &app.address).await.expect("open");
+    resume(&mut socket, &[]).await;
+    assert_eq!(
+        closed_within(&mut socket, Duration::from_secs(1)).await,
+        None
+    );
+    stop.send(()).expect("the app still runs");
+    assert_eq!(
+        closed_within(&mut socket, Duration::from_secs(10)).await,
+        Some(1012),
+        "the console is told the service restarts"
+    );
 }

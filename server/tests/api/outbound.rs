@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use atende_server::channels::meta::outbound::queue_agent_text;
+use atende_server::conversation::outbox::queue_agent_text;
 use atende_server::store::Store;
 use chrono::Utc;
 
@@ -23,7 +23,12 @@ const TOKEN: &str = "EAAG-test-page-token";
 /// A service bound to the stub, a contact and a conversation whose customer last wrote
 /// `hours_ago` hours ago; returns the conversation.
 async fn conversation(app: &TestApp, stub: &GraphStub, hours_ago: i64) -> i64 {
-    let service = bind_service(app, PAGE, &stub.url, Some(TOKEN)).await;
+    conversation_sending_to(app, &stub.url, hours_ago).await
+}
+
+/// A conversation of a service whose integration URL is `url`.
+pub(crate) async fn conversation_sending_to(app: &TestApp, url: &str, hours_ago: i64) -> i64 {
+    let service = bind_service(app, PAGE, url, Some(TOKEN)).await;
     let pool = app.store.pool();
     let last = (Utc::now() - chrono::Duration::hours(hours_ago)).timestamp_millis();
     sqlx::query("INSERT INTO contacts (service_id, external_id, created_at, updated_at) VALUES ($1, '7300112233445566', 0, 0)")
@@ -42,8 +47,20 @@ async fn conversation(app: &TestApp, stub: &GraphStub, hours_ago: i64) -> i64 {
     .expect("conversation")
 }
 
+/// Meta's echo of our send of `message` ("Olá!"), carrying its outbox id as our metadata.
+pub(crate) async fn our_echo(store: &Store, message: i64) -> String {
+    let outbox_id: i64 = sqlx::query_scalar("SELECT id FROM outbox WHERE message_id = $1")
+        .bind(message)
+        .fetch_one(store.pool())
+        .await
+        .expect("outbox row");
+    format!(
+        r#"{{"object":"page","entry":[{{"id":"{PAGE}","time":1,"messaging":[{{"sender":{{"id":"{PAGE}"}},"recipient":{{"id":"7300112233445566"}},"timestamp":1,"message":{{"is_echo":true,"mid":"m_echoed","text":"Olá!","metadata":"atende:outbox:{outbox_id}"}}}}]}}]}}"#
+    )
+}
+
 /// The message's status and failure reason once it has left `sending` (or after 10 s).
-async fn settled(store: &Store, message: i64) -> (String, Option<String>) {
+pub(crate) async fn settled(store: &Store, message: i64) -> (String, Option<String>) {
     for _ in 0..100 {
         let row: (String, Option<String>) =
             sqlx::query_as("SELECT status, failure_reason FROM messages WHERE id = $1")
@@ -184,14 +201,7 @@ async fn our_echo_confirms_a_send_whose_answer_never_came(db: TestDb) {
     let message = queue_agent_text(&app.store, conversation, "Olá!", Utc::now())
         .await
         .expect("queued");
-    let outbox_id: i64 = sqlx::query_scalar("SELECT id FROM outbox WHERE message_id = $1")
-        .bind(message)
-        .fetch_one(app.store.pool())
-        .await
-        .expect("outbox row");
-    let echo = format!(
-        r#"{{"object":"page","entry":[{{"id":"{PAGE}","time":1,"messaging":[{{"sender":{{"id":"{PAGE}"}},"recipient":{{"id":"7300112233445566"}},"timestamp":1,"message":{{"is_echo":true,"mid":"m_echoed","text":"Olá!","metadata":"atende:outbox:{outbox_id}"}}}}]}}]}}"#
-    );
+    let echo = our_echo(&app.store, message).await;
     deliver_and_process(&app, &echo).await;
     assert_eq!(
         settled(&app.store, message).await,

@@ -2,8 +2,8 @@
 //! positions, on SQLite and on PostgreSQL, and on PostgreSQL also from several "instances"
 //! (separate connection pools) routing at the same time.
 
+use atende_server::conversation::routing::Router;
 use atende_server::domain::routing::Presence;
-use atende_server::routing::Router;
 use atende_server::store::{self, routing as routing_store, Store};
 use chrono::Utc;
 

@@ -1,7 +1,7 @@
 //! The Messenger sandbox end to end over real HTTP: customer API → signed, batched webhook →
 //! ingest; agent reply → sender → the Graph stand-in → echo, delivery and read webhooks.
 
-use atende_server::channels::meta::outbound::queue_agent_text;
+use atende_server::conversation::outbox::queue_agent_text;
 use chrono::Utc;
 use serde_json::{json, Value};
 
@@ -409,23 +409,21 @@ async fn the_graph_stand_in_answers_like_meta(db: TestDb) {
 }
 
 async fn typing_and_seen_reach_the_customer(db: TestDb) {
-    use atende_server::channels::meta::graph::GraphClient;
-    use atende_server::channels::meta::sender::{Sender, SenderAction};
+    use atende_server::channels::meta::graph::{GraphClient, HostPolicy};
+    use atende_server::channels::meta::sender::Sender;
+    use atende_server::conversation::channel::{Channel, CustomerSignal};
+    use atende_server::domain::graph_hosts::{self, GraphHosts};
 
     let app = sandbox_app(db).await;
     let (_, conversation) = conversation_with(&app, "Rita Alves").await;
-    let graph = GraphClient::new().expect("client");
-    let sender = Sender::new(
-        app.store.clone(),
-        crate::helpers::secret_box(),
-        graph,
-        app.address.clone(),
-    );
-    for action in [SenderAction::TypingOn, SenderAction::MarkSeen] {
-        let outcome = sender
-            .sender_action(conversation, action)
-            .await
-            .expect("called");
+    let hosts = GraphHosts {
+        sandbox: Vec::new(),
+        extra: graph_hosts::parse_list("127.0.0.1").expect("hosts"),
+    };
+    let graph = GraphClient::new(HostPolicy::fixed(hosts)).expect("client");
+    let sender = Sender::new(app.store.clone(), crate::helpers::secret_box(), graph);
+    for action in [CustomerSignal::TypingOn, CustomerSignal::MarkSeen] {
+        let outcome = sender.signal(conversation, action).await.expect("called");
         assert_eq!(outcome, Ok(()), "{action:?}");
     }
     sandbox(
@@ -436,7 +434,7 @@ async fn typing_and_seen_reach_the_customer(db: TestDb) {
     )
     .await;
     let refused = sender
-        .sender_action(conversation, SenderAction::TypingOn)
+        .signal(conversation, CustomerSignal::TypingOn)
         .await
         .expect("called");
     assert!(refused.is_err_and(|detail| detail.contains("190")));

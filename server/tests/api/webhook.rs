@@ -170,7 +170,8 @@ async fn oversized_bodies_get_413_and_nothing_is_stored(db: TestDb) {
     let response = post(&app, "/hook/messageFacebook", &body, signed(&body)).await;
     assert_eq!(response.status(), 413);
     let error: Value = response.json().await.expect("JSON error");
-    assert_eq!(error["error"], "body_rejected");
+    // Refused on its announced length, before any of it is read.
+    assert_eq!(error["error"], "payload_too_large");
     assert!(stored(&app).await.is_empty());
 }
 

@@ -6,14 +6,21 @@ use crate::model::DeliveryIssue;
 /// The newest webhook deliveries that need an admin's eye (admins only).
 #[server(endpoint = "admin/delivery_issues")]
 pub async fn delivery_issues() -> Result<Vec<DeliveryIssue>, AppError> {
-    use crate::model::Role;
-    use crate::server::{fail, services, session, session::current_user};
+    let (_, services) = super::settings::admin_only().await?;
+    services
+        .webhooks
+        .delivery_issues(50)
+        .await
+        .map_err(crate::server::fail)
+}
 
-    let services = services()?;
-    match current_user(&session().await?, &services).await? {
-        Some(user) if user.role == Role::Admin => {}
-        Some(_) => return Err(fail(AppError::Forbidden)),
-        None => return Err(fail(AppError::Unauthenticated)),
-    }
-    services.webhooks.delivery_issues(50).await.map_err(fail)
+/// Queues a delivery set aside as failed for processing again (admins only).
+#[server(endpoint = "admin/retry_delivery")]
+pub async fn retry_delivery(id: i64) -> Result<(), AppError> {
+    let (_, services) = super::settings::admin_only().await?;
+    services
+        .webhooks
+        .retry(id)
+        .await
+        .map_err(crate::server::fail)
 }

@@ -8,7 +8,8 @@ use crate::model::settings::{GeneralSettings, GeneralSettingsForm};
 
 /// The signed-in admin, or the error to answer with.
 #[cfg(feature = "ssr")]
-async fn admin_only() -> Result<(crate::model::CurrentUser, crate::server::Services), AppError> {
+pub(super) async fn admin_only(
+) -> Result<(crate::model::CurrentUser, crate::server::Services), AppError> {
     use crate::model::Role;
     use crate::server::fail;
 

@@ -45,6 +45,8 @@ fn field_name(locale: Locale, field: Field) -> &'static str {
         Field::AppSecret => td_string!(locale, fields.app_secret),
         Field::AttachmentLimit => td_string!(locale, fields.attachment_limit),
         Field::Date => td_string!(locale, fields.date),
+        Field::GraphHosts => td_string!(locale, fields.graph_hosts),
+        Field::Retention => td_string!(locale, fields.retention),
     }
 }
 
@@ -73,6 +75,12 @@ pub fn message(locale: Locale, error: &AppError) -> String {
         }
         AppError::Invalid { field } => {
             td_string!(locale, errors.invalid, field = field_name(locale, *field))
+        }
+        AppError::HostNotAllowed { host } => {
+            td_string!(locale, errors.host_not_allowed, host = host)
+        }
+        AppError::WeakPassword { min } => {
+            td_string!(locale, errors.weak_password, min = min)
         }
         AppError::Unauthenticated => td_string!(locale, errors.unauthenticated).to_owned(),
         AppError::Forbidden => td_string!(locale, errors.forbidden).to_owned(),

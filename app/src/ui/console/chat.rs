@@ -216,6 +216,23 @@ fn Bubble(message: ChatMessage, current: i64) -> impl IntoView {
             }
         })
         .collect_view();
+    let links = message
+        .links
+        .into_iter()
+        .map(|link| {
+            let shown = link.title.clone().unwrap_or_else(|| link.url.clone());
+            view! {
+                <a class="shared-link" href=link.url.clone() target="_blank" rel="noopener noreferrer nofollow">
+                    {shown}
+                </a>
+            }
+        })
+        .collect_view();
+    let unsupported = message.unsupported.map(|what| {
+        view! {
+            <p class="unsupported" title=what>{t!(i18n, console.unsupported_content)}</p>
+        }
+    });
     view! {
         <li
             class="bubble"
@@ -228,6 +245,8 @@ fn Bubble(message: ChatMessage, current: i64) -> impl IntoView {
         >
             {media}
             {message.text.map(|text| view! { <p class="text">{text}</p> })}
+            {links}
+            {unsupported}
             <span class="meta">
                 {move || format_time(i18n.get_locale(), sent_at)}
                 {move || outgoing.then(|| format!(" · {}", status_name(i18n.get_locale(), &status)))}

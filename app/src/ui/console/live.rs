@@ -9,10 +9,13 @@ use std::time::Duration;
 use leptos::prelude::*;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
-use web_sys::{MessageEvent, WebSocket};
+use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
 use super::ConsoleContext;
 use crate::model::console::{LiveEvent, Resume};
+
+/// The server's close code for "your session ended" (see the server's `console::live`).
+const SESSION_ENDED: u16 = 4001;
 
 /// Each event, or `None` when the channel (re)connects.
 pub type OnEvent = Rc<dyn Fn(Option<LiveEvent>)>;
@@ -59,8 +62,14 @@ pub fn connect(on_event: OnEvent, context: ConsoleContext) {
             }
         })
     };
-    let on_close = Closure::<dyn FnMut()>::new(move || {
+    let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |event: CloseEvent| {
         context.connected.set(false);
+        if event.code() == SESSION_ENDED {
+            // Signed out elsewhere, password reset, disabled or expired: sign in again.
+            let _ = window().location().set_href("/login");
+            return;
+        }
+        // Dropped, or the server restarting (1012): reconnect, to it or another instance.
         retry(on_event.clone(), context);
     });
     socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));

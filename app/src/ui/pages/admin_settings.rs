@@ -7,7 +7,10 @@ use leptos::task::spawn_local;
 use crate::api::admin::{get_settings, regenerate_verify_token, save_settings};
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::model::settings::{GeneralSettings, GeneralSettingsForm, ATTACHMENT_MAX_MB};
+use crate::model::settings::{
+    GeneralSettings, GeneralSettingsForm, ATTACHMENT_MAX_MB, DELIVERY_RETENTION_DAYS,
+    RETENTION_MAX_DAYS,
+};
 use crate::model::Role;
 use crate::ui::components::{AdminNav, AppHeader, ErrorMessage, RequireRole};
 
@@ -60,6 +63,9 @@ fn Settings() -> impl IntoView {
     let secret = RwSignal::new(String::new());
     let max_mb = RwSignal::new(ATTACHMENT_MAX_MB.to_string());
     let sandbox = RwSignal::new(false);
+    let hosts = RwSignal::new(String::new());
+    let delivery_days = RwSignal::new(DELIVERY_RETENTION_DAYS.to_string());
+    let media_days = RwSignal::new("0".to_owned());
     let error = RwSignal::new(None::<AppError>);
     let notice = RwSignal::new(None::<&'static str>);
     Effect::new(move |_| match resource.get() {
@@ -68,6 +74,9 @@ fn Settings() -> impl IntoView {
             internal.set(settings.internal_url.clone());
             max_mb.set(settings.attachment_max_mb.to_string());
             sandbox.set(settings.sandbox_enabled);
+            hosts.set(settings.graph_hosts.clone());
+            delivery_days.set(settings.delivery_retention_days.to_string());
+            media_days.set(settings.media_retention_days.to_string());
             secret.set(String::new());
             loaded.set(Some(settings));
         }
@@ -88,6 +97,13 @@ fn Settings() -> impl IntoView {
             app_secret: Some(secret.get_untracked()).filter(|s| !s.trim().is_empty()),
             attachment_max_mb: max_mb.get_untracked().trim().parse().unwrap_or(0),
             sandbox_enabled: sandbox.get_untracked(),
+            graph_hosts: hosts.get_untracked(),
+            delivery_retention_days: delivery_days.get_untracked().trim().parse().unwrap_or(0),
+            media_retention_days: media_days
+                .get_untracked()
+                .trim()
+                .parse()
+                .unwrap_or(u32::MAX),
             version: loaded.with_untracked(|s| s.as_ref().map_or(0, |s| s.version)),
         };
         spawn_local(async move {
@@ -194,6 +210,34 @@ fn Settings() -> impl IntoView {
                 </fieldset>
     }
     .into_any();
+    let outbound = view! {
+                <fieldset>
+                    <legend>{t!(i18n, admin.settings.outbound)}</legend>
+                    <label>{t!(i18n, admin.settings.graph_hosts)}
+                        <textarea name="graph_hosts" rows="3" prop:value=move || hosts.get()
+                            on:input=move |e| hosts.set(event_target_value(&e))></textarea>
+                        <span class="hint">{t!(i18n, admin.settings.graph_hosts_hint)}" "
+                            {move || loaded.with(|s| s.as_ref().map(|s| s.graph_hosts_fixed.join(", ")).unwrap_or_default())}
+                        </span>
+                    </label>
+                </fieldset>
+    }
+    .into_any();
+    let retention = view! {
+                <fieldset>
+                    <legend>{t!(i18n, admin.settings.retention)}</legend>
+                    <p class="hint">{t!(i18n, admin.settings.retention_hint)}</p>
+                    <label>{t!(i18n, admin.settings.delivery_retention_days)}
+                        <input name="delivery_retention_days" type="number" min="1" max=RETENTION_MAX_DAYS.to_string()
+                            prop:value=move || delivery_days.get() on:input=move |e| delivery_days.set(event_target_value(&e)) />
+                    </label>
+                    <label>{t!(i18n, admin.settings.media_retention_days)}
+                        <input name="media_retention_days" type="number" min="0" max=RETENTION_MAX_DAYS.to_string()
+                            prop:value=move || media_days.get() on:input=move |e| media_days.set(event_target_value(&e)) />
+                    </label>
+                </fieldset>
+    }
+    .into_any();
     view! {
         <section class="panel" data-section="settings">
             <div class="panel-head"><h1>{t!(i18n, admin.settings.title)}</h1></div>
@@ -202,6 +246,8 @@ fn Settings() -> impl IntoView {
                 {links}
                 {meta}
                 {attachments}
+                {outbound}
+                {retention}
                 {sandbox_box}
                 <p class="form-error" role="alert">{move || error.get().map(|error| view! { <ErrorMessage error /> })}</p>
                 <p class="notice-ok" role="status">{move || notice.get()}</p>

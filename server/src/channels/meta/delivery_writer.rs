@@ -11,6 +11,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::store::webhook_deliveries::{self, Channel, DeliveryState};
 use crate::store::Store;
+use crate::worker::Workers;
 
 /// At most this many bodies per transaction.
 const MAX_GROUP: usize = 128;
@@ -49,9 +50,16 @@ impl Backlog {
 }
 
 impl DeliveryWriter {
-    pub fn spawn(store: Store) -> DeliveryWriter {
+    pub fn spawn(store: Store, workers: &Workers) -> DeliveryWriter {
         let (jobs, queue) = mpsc::channel(4 * MAX_GROUP);
-        tokio::spawn(write_groups(store, queue));
+        // Kept outside the task, so that a panic loses only the group in hand (its webhooks
+        // get errors, and Meta sends them again), never the queue.
+        let queue = Arc::new(tokio::sync::Mutex::new(queue));
+        workers.supervise("webhook writer", move || {
+            let store = store.clone();
+            let queue = queue.clone();
+            async move { write_groups(store, &mut *queue.lock().await).await }
+        });
         DeliveryWriter {
             jobs,
             waiting: Backlog::default(),
@@ -70,7 +78,9 @@ impl DeliveryWriter {
         state: DeliveryState,
     ) -> anyhow::Result<i64> {
         let (stored, answer) = oneshot::channel();
-        self.waiting.0.fetch_add(1, Ordering::AcqRel);
+        // Counted down on drop too: a request whose client goes away mid-write drops this
+        // future, and a count left up would make ingest wait before every delivery for good.
+        let _waiting = Waiting::count(&self.waiting);
         let sent = self
             .jobs
             .send(Job {
@@ -86,14 +96,48 @@ impl DeliveryWriter {
                 .context("the delivery writer dropped a delivery"),
             Err(_) => Err(anyhow::anyhow!("the delivery writer has stopped")),
         };
-        self.waiting.0.fetch_sub(1, Ordering::AcqRel);
         id?.map_err(anyhow::Error::msg)
     }
 }
 
-async fn write_groups(store: Store, mut queue: mpsc::Receiver<Job>) {
+/// One delivery waiting for its write, counted in the backlog while it lives.
+struct Waiting<'a>(&'a Backlog);
+
+impl<'a> Waiting<'a> {
+    fn count(backlog: &'a Backlog) -> Waiting<'a> {
+        backlog.0.fetch_add(1, Ordering::AcqRel);
+        Waiting(backlog)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0 .0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// Writes groups until the queue closes or shutdown begins.
+async fn write_groups(store: Store, queue: &mut mpsc::Receiver<Job>) {
     let mut group = Vec::with_capacity(MAX_GROUP);
-    while queue.recv_many(&mut group, MAX_GROUP).await > 0 {
+    let idle = std::time::Duration::from_secs(1);
+    loop {
+        // `recv_many` is cancel-safe: waking up idle loses nothing.
+        let received = tokio::select! {
+            received = queue.recv_many(&mut group, MAX_GROUP) => received,
+            () = tokio::time::sleep(idle) => {
+                crate::worker::progress();
+                if crate::worker::stopping() {
+                    return;
+                }
+                continue;
+            }
+        };
+        if received == 0 {
+            // Every sender is gone: nothing more can come (the supervisor checks shutdown).
+            tokio::time::sleep(idle).await;
+            return;
+        }
+        crate::worker::progress();
         match insert_group(&store, &group).await {
             Ok(ids) => {
                 for (job, id) in group.drain(..).zip(ids) {
@@ -126,4 +170,27 @@ async fn insert_group(store: &Store, group: &[Job]) -> anyhow::Result<Vec<i64>> 
     }
     tx.commit().await.context("Failed to commit deliveries")?;
     Ok(ids)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_request_dropped_mid_write_leaves_no_backlog() {
+        // Nobody reads the queue: the write never answers, as when the client goes first.
+        let (jobs, _queue) = mpsc::channel(4);
+        let writer = DeliveryWriter {
+            jobs,
+            waiting: Backlog::default(),
+        };
+        let write = writer.store(
+            Channel::Messenger,
+            axum::body::Bytes::from_static(b"{}"),
+            DeliveryState::Pending,
+        );
+        let cut = tokio::time::timeout(std::time::Duration::from_millis(20), write).await;
+        assert!(cut.is_err(), "the write was still waiting when dropped");
+        assert!(writer.backlog().is_empty(), "the backlog counts it no more");
+    }
 }

@@ -1,17 +1,126 @@
 //! The Graph Send API over HTTP (reqwest, rustls): `POST {integration URL}?access_token=…`.
 //! The URL carries the token, so it is never logged.
 
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 use super::graph_error::GraphError;
+use crate::domain::graph_hosts::{self, GraphHosts, HostRule};
+use crate::store::{general_settings, Store};
+
+/// The general setting with the admin's extra Graph hosts (one per line).
+pub const GRAPH_HOSTS_KEY: &str = "graph_hosts";
+/// How long an admin's change to the allowlist may take to reach another instance.
+const HOSTS_REFRESH: Duration = Duration::from_secs(5);
 
 #[derive(Clone)]
 pub struct GraphClient {
     pub(super) http: reqwest::Client,
+    hosts: HostPolicy,
 }
+
+/// Where Graph calls may go (see `domain::graph_hosts`): the fixed part of this instance, plus
+/// the admin's list, read from the database at most every few seconds.
+#[derive(Clone)]
+pub struct HostPolicy {
+    fixed: GraphHosts,
+    store: Option<Store>,
+    admin: Arc<Mutex<Option<AdminHosts>>>,
+}
+
+/// The admin's list as last read, and when.
+#[derive(Clone)]
+struct AdminHosts {
+    read: Instant,
+    rules: Vec<HostRule>,
+}
+
+impl HostPolicy {
+    pub fn new(store: Store, fixed: GraphHosts) -> HostPolicy {
+        HostPolicy {
+            fixed,
+            store: Some(store),
+            admin: Arc::default(),
+        }
+    }
+
+    /// A policy with no admin list (tools and tests without a database).
+    pub fn fixed(fixed: GraphHosts) -> HostPolicy {
+        HostPolicy {
+            fixed,
+            store: None,
+            admin: Arc::default(),
+        }
+    }
+
+    /// Whether a Graph call may go to `url`: the fixed part first (Meta's hosts, the common
+    /// case, cost nothing), then the admin's list.
+    pub async fn allows(&self, url: &url::Url) -> bool {
+        if self.fixed.allows(url) {
+            return true;
+        }
+        let extra = self.admin_rules().await;
+        GraphHosts {
+            sandbox: Vec::new(),
+            extra,
+        }
+        .allows(url)
+    }
+
+    pub async fn allows_str(&self, url: &str) -> bool {
+        match url::Url::parse(url) {
+            Ok(url) => self.allows(&url).await,
+            Err(_) => false,
+        }
+    }
+
+    /// The admin's list, read again once it is older than `HOSTS_REFRESH`. A database error
+    /// keeps the last list read (or none).
+    async fn admin_rules(&self) -> Vec<HostRule> {
+        let cached = self.admin.lock().ok().and_then(|cache| cache.clone());
+        if let Some(hosts) = cached.as_ref().filter(|h| h.read.elapsed() < HOSTS_REFRESH) {
+            return hosts.rules.clone();
+        }
+        let Some(store) = &self.store else {
+            return Vec::new();
+        };
+        match general_settings::get(store.pool(), GRAPH_HOSTS_KEY).await {
+            Ok(text) => {
+                let rules = graph_hosts::parse_list(text.as_deref().unwrap_or_default())
+                    .unwrap_or_default();
+                if let Ok(mut cache) = self.admin.lock() {
+                    *cache = Some(AdminHosts {
+                        read: Instant::now(),
+                        rules: rules.clone(),
+                    });
+                }
+                rules
+            }
+            Err(error) => {
+                tracing::warn!(error = ?error, "Failed to read the Graph host allowlist");
+                cached.map(|hosts| hosts.rules).unwrap_or_default()
+            }
+        }
+    }
+
+    /// An admin just changed the list on this instance: read it again at the next call.
+    pub fn forget(&self) {
+        if let Ok(mut cache) = self.admin.lock() {
+            *cache = None;
+        }
+    }
+
+    /// The fixed part, for the settings page.
+    pub fn fixed_hosts(&self) -> &GraphHosts {
+        &self.fixed
+    }
+}
+
+/// The longest a Graph call may take, answer included.
+pub const SEND_TIMEOUT: Duration = Duration::from_secs(20);
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum SendOutcome {
@@ -23,8 +132,13 @@ pub enum SendOutcome {
         status: u16,
         error: Option<GraphError>,
     },
-    /// No answer: connection failure or timeout.
-    Unreachable(String),
+    /// Nothing reached Meta (no connection, or no usable URL): safe to send again.
+    NotSent(String),
+    /// The request went out but no answer came back (a timeout, a dropped connection): Meta
+    /// may have the message, and its echo would tell.
+    Unanswered(String),
+    /// The integration URL's host is not one Atende may call: nothing was sent.
+    HostNotAllowed,
 }
 
 #[derive(Deserialize)]
@@ -38,12 +152,30 @@ struct ErrorBody {
 }
 
 impl GraphClient {
-    pub fn new() -> anyhow::Result<GraphClient> {
+    pub fn new(hosts: HostPolicy) -> anyhow::Result<GraphClient> {
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(20))
+            .timeout(SEND_TIMEOUT)
+            // A redirect could take the token elsewhere: Graph never redirects API calls.
+            .redirect(reqwest::redirect::Policy::none())
             .build()?;
-        Ok(GraphClient { http })
+        Ok(GraphClient { http, hosts })
+    }
+
+    pub fn hosts(&self) -> &HostPolicy {
+        &self.hosts
+    }
+
+    /// Whether a request to `url` may be made (the token goes in its query).
+    pub(super) async fn allowed(&self, url: &url::Url) -> bool {
+        let allowed = self.hosts.allows(url).await;
+        if !allowed {
+            tracing::warn!(
+                host = url.host_str().unwrap_or("-"),
+                "Graph call refused: host not allowed"
+            );
+        }
+        allowed
     }
 
     pub async fn send(
@@ -54,21 +186,23 @@ impl GraphClient {
     ) -> SendOutcome {
         let mut url = match url::Url::parse(integration_url) {
             Ok(url) => url,
-            Err(error) => {
-                return SendOutcome::Unreachable(format!("invalid integration URL: {error}"))
-            }
+            Err(error) => return SendOutcome::NotSent(format!("invalid integration URL: {error}")),
         };
+        if !self.allowed(&url).await {
+            return SendOutcome::HostNotAllowed;
+        }
         url.query_pairs_mut()
             .append_pair("access_token", token.expose_secret());
         let response = match self.http.post(url).json(body).send().await {
             Ok(response) => response,
             // reqwest's error text includes the URL (and so the token): keep only its kind.
-            Err(error) => return SendOutcome::Unreachable(describe(&error)),
+            Err(error) if error.is_connect() => return SendOutcome::NotSent(describe(&error)),
+            Err(error) => return SendOutcome::Unanswered(describe(&error)),
         };
         let status = response.status().as_u16();
         let bytes = match response.bytes().await {
             Ok(bytes) => bytes,
-            Err(error) => return SendOutcome::Unreachable(describe(&error)),
+            Err(error) => return SendOutcome::Unanswered(describe(&error)),
         };
         if (200..300).contains(&status) {
             return match serde_json::from_slice::<Accepted>(&bytes) {
@@ -98,6 +232,9 @@ impl GraphClient {
     ) -> Result<(), String> {
         let mut url = url::Url::parse(integration_url)
             .map_err(|error| format!("invalid integration URL: {error}"))?;
+        if !self.allowed(&url).await {
+            return Err("the integration URL's host is not allowed".to_owned());
+        }
         url.query_pairs_mut()
             .append_pair("access_token", token.expose_secret());
         let response = self
@@ -169,6 +306,11 @@ impl GraphClient {
                 return ProfileOutcome::Unavailable(format!("invalid profile URL: {error}"))
             }
         };
+        if !self.allowed(&url).await {
+            return ProfileOutcome::Unavailable(
+                "the integration URL's host is not allowed".to_owned(),
+            );
+        }
         let response = match self.http.get(url).send().await {
             Ok(response) => response,
             Err(error) => return ProfileOutcome::Retry(describe(&error)),
@@ -236,6 +378,9 @@ impl GraphClient {
         token: &SecretString,
     ) -> Option<String> {
         let url = user_url(integration_url, psid, "locale", token).ok()?;
+        if !self.allowed(&url).await {
+            return None;
+        }
         let response = self.http.get(url).send().await.ok()?;
         if !response.status().is_success() {
             return None;

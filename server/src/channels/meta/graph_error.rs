@@ -1,7 +1,7 @@
 //! What to do with a Send API failure: retry later (transient) or give up with a reason the
 //! agent can read (permanent). Codes from Meta's error reference.
 
-use std::time::Duration;
+use crate::domain::delivery::FailureReason;
 
 /// A Graph API error body: `{"error":{"message","type","code","error_subcode","fbtrace_id"}}`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
@@ -12,33 +12,6 @@ pub struct GraphError {
     pub code: i64,
     pub error_subcode: Option<i64>,
     pub fbtrace_id: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FailureReason {
-    /// 10 / 2018278: outside the allowed messaging window.
-    OutsideWindow,
-    /// 551: the person is not available right now.
-    PersonUnavailable,
-    /// 190: the page access token is invalid or expired.
-    InvalidToken,
-    /// 100 and other request errors: Meta refused the message as sent.
-    InvalidRequest,
-    /// Retries ran out on transient errors.
-    GaveUp,
-}
-
-impl FailureReason {
-    /// A stable code the console translates.
-    pub fn code(&self) -> &'static str {
-        match self {
-            FailureReason::OutsideWindow => "outside_window",
-            FailureReason::PersonUnavailable => "person_unavailable",
-            FailureReason::InvalidToken => "invalid_token",
-            FailureReason::InvalidRequest => "invalid_request",
-            FailureReason::GaveUp => "gave_up",
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,18 +38,6 @@ pub fn classify(status: u16, error: Option<&GraphError>) -> Verdict {
         _ => Verdict::Fail(FailureReason::InvalidRequest),
     }
 }
-
-/// Exponential backoff with full jitter: attempt 1 waits up to 1 s, doubling to a 5 min cap.
-/// `unit` in [0, 1) is the random draw, passed in so the policy stays testable.
-pub fn backoff(attempt: u32, unit: f64) -> Duration {
-    let ceiling = 2f64
-        .powi(attempt.saturating_sub(1).min(20) as i32)
-        .min(300.0);
-    Duration::from_secs_f64(ceiling * unit.clamp(0.0, 1.0))
-}
-
-/// After this many transient failures a message fails with `GaveUp`.
-pub const MAX_ATTEMPTS: u32 = 12;
 
 #[cfg(test)]
 mod tests {
@@ -126,13 +87,5 @@ mod tests {
             classify(404, None),
             Verdict::Fail(FailureReason::InvalidRequest)
         );
-    }
-
-    #[test]
-    fn backoff_grows_to_a_cap_and_jitters_below_it() {
-        assert_eq!(backoff(1, 0.999_999).as_millis(), 999);
-        assert_eq!(backoff(4, 0.5), Duration::from_secs(4));
-        assert_eq!(backoff(30, 1.0), Duration::from_secs(300));
-        assert_eq!(backoff(3, 0.0), Duration::ZERO);
     }
 }

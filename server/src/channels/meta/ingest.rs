@@ -3,6 +3,7 @@
 //! a timer, so deliveries left pending by a crash or restart are processed too. Messages are
 //! stored once per `mid`, however often Meta delivers them.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,16 +13,18 @@ use sqlx::AnyConnection;
 use tokio::sync::Notify;
 
 use super::delivery_writer::Backlog;
-use super::events::{self, EventKind, InboundEvent, MessageBody};
-use crate::console::live::LiveSignal;
-use crate::domain::survey::Step;
-use crate::policies::survey::Asking;
-use crate::store::events as live_events;
+use super::events::{self, Attachment, AttachmentPayload, EventKind, InboundEvent, MessageBody};
+use crate::conversation::inbound::{self, Author, InboundAttachment, InboundMessage, Received};
+use crate::conversation::live_signal::LiveSignal;
+use crate::domain::attachment::UNSUPPORTED;
 use crate::store::webhook_deliveries::{self, Channel, DeliveryState};
-use crate::store::{conversations, media, messages, outbox, services, Store};
+use crate::store::{services, Store};
 
-/// Processing attempts before a failing delivery is set aside as `failed`.
-const MAX_ATTEMPTS: i64 = 5;
+/// After this many failed attempts (about ten minutes of retrying) a delivery that still fails
+/// raises an alarm in the log at each further attempt; it is retried all the same.
+const ALARM_AFTER_ATTEMPTS: i64 = 12;
+/// The longest pause between two attempts at a failing delivery.
+const MAX_RETRY_PAUSE_SECONDS: i64 = 300;
 
 /// Echoes of messages Atende sent carry this prefix in their metadata.
 pub const OUR_METADATA_PREFIX: &str = "atende:";
@@ -88,9 +91,9 @@ impl Ingest {
         self.wake.notify_one();
     }
 
-    pub fn spawn(&self) {
+    pub fn spawn(&self, workers: &crate::worker::Workers) {
         let ingest = self.clone();
-        crate::worker::spawn_loop(
+        workers.spawn_loop(
             "ingest",
             Duration::from_secs(2),
             self.wake.clone(),
@@ -109,9 +112,10 @@ impl Ingest {
             self.webhook_backlog
                 .until_empty(Duration::from_millis(20))
                 .await;
-            if !self.process_next().await? {
+            if crate::worker::stopping() || !self.process_next().await? {
                 break;
             }
+            crate::worker::progress();
             processed += 1;
         }
         Ok(processed)
@@ -124,40 +128,33 @@ impl Ingest {
             .begin()
             .await
             .context("Failed to start processing")?;
-        let Some(delivery) = webhook_deliveries::claim_next(&mut tx).await? else {
+        let now = Utc::now();
+        let Some(delivery) = webhook_deliveries::claim_next(&mut tx, now).await? else {
             tx.rollback().await.ok();
             return Ok(false);
         };
-        let now = Utc::now();
-        let parsed = (
+        let outcome = match (
             delivery.channel.parse::<Channel>(),
             events::parse(&delivery.body),
-        );
-        let outcome = match parsed {
-            (Ok(channel), Ok(events)) => {
-                apply_all(&mut tx, channel, &events, self.time_zone, now).await
+        ) {
+            (Ok(by_path), Ok(parsed)) => {
+                // Meta's `object` says which product sent it, whichever URL it was sent to
+                // (one callback URL may serve both).
+                let channel = channel_of_object(parsed.object.as_deref()).unwrap_or(by_path);
+                apply_all(&mut tx, channel, &parsed.events, self.time_zone, now).await
             }
-            (Err(error), _) => Ok((DeliveryState::Failed, Some(error.to_string()))),
-            (_, Err(error)) => Ok((DeliveryState::Failed, Some(error.to_string()))),
+            // Nothing in it can ever be read: set aside for an admin, loudly.
+            (Err(error), _) => Ok(set_aside(delivery.id, error.to_string())),
+            (_, Err(error)) => Ok(set_aside(delivery.id, error.to_string())),
         };
         let (state, note) = match outcome {
             Ok(outcome) => outcome,
             Err(error) => {
-                // Undo this delivery's partial work, count the failure in its own write, and
-                // let the caller retry later; a delivery that keeps failing is set aside.
+                // A passing failure (the database): undo this delivery's partial work, count
+                // the failure in its own write, retry it later; those behind it go on.
                 tx.rollback().await.ok();
-                let detail = format!("{error:#}");
-                let pool = self.store.pool();
-                let set_aside = webhook_deliveries::record_failure(
-                    pool,
-                    delivery.id,
-                    &detail,
-                    MAX_ATTEMPTS,
-                    now,
-                )
-                .await?;
-                tracing::error!(delivery = delivery.id, set_aside, error = %detail, "Failed to process a delivery");
-                return Err(error);
+                self.retry_later(&delivery, &error, now).await?;
+                return Ok(true);
             }
         };
         webhook_deliveries::finish(&mut tx, delivery.id, state, note.as_deref(), now).await?;
@@ -171,6 +168,54 @@ impl Ingest {
     }
 }
 
+/// A delivery that can never be processed (not a webhook payload at all).
+fn set_aside(id: i64, why: String) -> (DeliveryState, Option<String>) {
+    tracing::error!(delivery = id, error = %why, "A webhook delivery cannot be read: set aside as failed");
+    (DeliveryState::Failed, Some(why))
+}
+
+/// The channel Meta's `object` names, if it names one.
+fn channel_of_object(object: Option<&str>) -> Option<Channel> {
+    match object {
+        Some("page") => Some(Channel::Messenger),
+        Some("instagram") => Some(Channel::Instagram),
+        _ => None,
+    }
+}
+
+/// Full-jitter exponential backoff: up to 1, 2, 4… seconds, at most five minutes.
+fn retry_pause(attempts: i64) -> chrono::Duration {
+    let ceiling = 1i64
+        .checked_shl(u32::try_from(attempts.clamp(0, 20)).unwrap_or(20))
+        .unwrap_or(i64::MAX)
+        .min(MAX_RETRY_PAUSE_SECONDS)
+        * 1000;
+    chrono::Duration::milliseconds(rand::random_range(ceiling / 2..=ceiling))
+}
+
+impl Ingest {
+    async fn retry_later(
+        &self,
+        delivery: &webhook_deliveries::Claimed,
+        error: &anyhow::Error,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
+        let detail = format!("{error:#}");
+        let retry_at = now + retry_pause(delivery.attempts);
+        let pool = self.store.pool();
+        let attempts =
+            webhook_deliveries::record_failure(pool, delivery.id, &detail, retry_at).await?;
+        if attempts >= ALARM_AFTER_ATTEMPTS {
+            tracing::error!(delivery = delivery.id, attempts, error = %detail,
+                "ALARM: an acknowledged webhook delivery keeps failing; still retrying");
+        } else {
+            tracing::warn!(delivery = delivery.id, attempts, error = %detail,
+                "Failed to process a delivery; retrying later");
+        }
+        Ok(())
+    }
+}
+
 async fn apply_all(
     conn: &mut AnyConnection,
     channel: Channel,
@@ -179,17 +224,33 @@ async fn apply_all(
     now: DateTime<Utc>,
 ) -> anyhow::Result<(DeliveryState, Option<String>)> {
     let mut unknown_pages: Vec<&str> = Vec::new();
+    let mut unsupported: Vec<&str> = Vec::new();
     let mut known = 0;
     for event in events {
+        if let EventKind::Unsupported { what } = &event.kind {
+            // Kept in the delivery's note (the admin's delivery page lists it), never dropped.
+            unsupported.push(what);
+            known += 1;
+            continue;
+        }
         match apply(conn, channel, event, zone, now).await? {
             Applied::UnknownPage => unknown_pages.push(&event.page_id),
             Applied::Stored | Applied::Duplicate | Applied::Ignored => known += 1,
         }
     }
     unknown_pages.dedup();
-    let note = (!unknown_pages.is_empty())
-        .then(|| format!("no active service for page {}", unknown_pages.join(", ")));
-    let state = if known == 0 && !unknown_pages.is_empty() {
+    let mut notes = Vec::new();
+    if !unknown_pages.is_empty() {
+        notes.push(format!(
+            "no active service for page {}",
+            unknown_pages.join(", ")
+        ));
+    }
+    if !unsupported.is_empty() {
+        notes.push(format!("not supported: {}", unsupported.join("; ")));
+    }
+    let note = (!notes.is_empty()).then(|| notes.join(" · "));
+    let state = if known == 0 && unsupported.is_empty() && !unknown_pages.is_empty() {
         DeliveryState::UnknownPage
     } else {
         DeliveryState::Processed
@@ -197,7 +258,11 @@ async fn apply_all(
     Ok((state, note))
 }
 
+/// When the event happened; an event Meta did not stamp happened now (not in 1970).
 fn event_time(event: &InboundEvent, now: DateTime<Utc>) -> DateTime<Utc> {
+    if event.timestamp <= 0 {
+        return now;
+    }
     Utc.timestamp_millis_opt(event.timestamp)
         .single()
         .unwrap_or(now)
@@ -214,19 +279,33 @@ async fn apply(
         return Ok(Applied::UnknownPage);
     };
     let at = event_time(event, now);
-    match &event.kind {
-        EventKind::Message(body) => {
-            store_message(
-                conn,
-                (service.id, zone),
-                event,
-                body,
-                Author::Customer,
-                at,
-                now,
-            )
-            .await
+    // What the customer sent, as a message: text and files, a tapped button, or content
+    // Atende cannot read (the agent sees that it came, and what it was).
+    let from_customer = match &event.kind {
+        EventKind::Message(body) => Some(Cow::Borrowed(body)),
+        EventKind::Postback {
+            mid,
+            title,
+            payload,
+        } => Some(Cow::Owned(postback_body(event, mid, title, payload))),
+        EventKind::UnsupportedMessage { mid, what } => {
+            Some(Cow::Owned(unsupported_body(mid, what)))
         }
+        _ => None,
+    };
+    if let Some(body) = from_customer {
+        return store_message(
+            conn,
+            (service.id, zone),
+            event,
+            &body,
+            Author::Customer,
+            at,
+            now,
+        )
+        .await;
+    }
+    match &event.kind {
         EventKind::Echo { body, metadata, .. } => {
             if let Some(ours) = metadata
                 .as_deref()
@@ -238,81 +317,72 @@ async fn apply(
                     .strip_prefix("outbox:")
                     .and_then(|id| id.parse::<i64>().ok())
                 {
-                    outbox::confirm_by_echo(conn, outbox_id, &body.mid, at).await?;
+                    inbound::echoed(conn, outbox_id, &body.mid, at).await?;
                 }
                 return Ok(Applied::Duplicate);
             }
-            store_message(
-                conn,
-                (service.id, zone),
-                event,
-                body,
-                Author::PageInbox,
-                at,
-                now,
-            )
-            .await
-        }
-        EventKind::Postback {
-            mid,
-            title,
-            payload,
-        } => {
-            let body = MessageBody {
-                mid: mid.clone().unwrap_or_else(|| {
-                    format!("postback:{}:{}", event.customer_id, event.timestamp)
-                }),
-                text: title.clone().or_else(|| payload.clone()),
-                attachments: Vec::new(),
-                reply_to: None,
-                quick_reply: payload.clone(),
-            };
-            store_message(
-                conn,
-                (service.id, zone),
-                event,
-                &body,
-                Author::Customer,
-                at,
-                now,
-            )
-            .await
+            let service = (service.id, zone);
+            store_message(conn, service, event, body, Author::PageInbox, at, now).await
         }
         EventKind::Delivery { mids, watermark } => {
-            if let Some(contact) =
-                conversations::find_contact(conn, service.id, &event.customer_id).await?
-            {
-                let watermark = Utc.timestamp_millis_opt(*watermark).single().unwrap_or(at);
-                messages::mark_delivered(conn, contact, watermark, mids, now).await?;
-            }
+            let watermark = Utc.timestamp_millis_opt(*watermark).single().unwrap_or(at);
+            inbound::delivered(conn, service.id, &event.customer_id, watermark, mids, now).await?;
             Ok(Applied::Stored)
         }
         EventKind::Read { watermark, mid } => {
-            if let Some(contact) =
-                conversations::find_contact(conn, service.id, &event.customer_id).await?
-            {
-                // Instagram names the last message read instead of giving a watermark.
-                let by_mid = match mid {
-                    Some(mid) if *watermark == 0 => messages::sent_at_of(conn, mid).await?,
-                    _ => None,
-                };
-                let watermark = by_mid
-                    .or_else(|| Utc.timestamp_millis_opt(*watermark).single())
-                    .unwrap_or(at);
-                messages::mark_read(conn, contact, watermark, now).await?;
-            }
+            // Instagram names the last message read instead of giving a watermark.
+            let by_mid = match mid {
+                Some(mid) if *watermark == 0 => inbound::sent_at_of(conn, mid).await?,
+                _ => None,
+            };
+            let watermark = by_mid
+                .or_else(|| Utc.timestamp_millis_opt(*watermark).single())
+                .unwrap_or(at);
+            inbound::read(conn, service.id, &event.customer_id, watermark, now).await?;
             Ok(Applied::Stored)
         }
-        EventKind::Reaction { .. } | EventKind::Unsupported => Ok(Applied::Ignored),
+        // Reactions (not shown yet) and, stored above, the customer's own messages.
+        _ => Ok(Applied::Ignored),
     }
 }
 
-#[derive(Debug, Clone, Copy)]
-enum Author {
-    Customer,
-    PageInbox,
+/// A tapped button or quick reply, as the customer's message (Meta gives quick replies no mid
+/// of their own in postbacks: one is made from the customer and the time).
+fn postback_body(
+    event: &InboundEvent,
+    mid: &Option<String>,
+    title: &Option<String>,
+    payload: &Option<String>,
+) -> MessageBody {
+    MessageBody {
+        mid: mid
+            .clone()
+            .unwrap_or_else(|| format!("postback:{}:{}", event.customer_id, event.timestamp)),
+        text: title.clone().or_else(|| payload.clone()),
+        attachments: Vec::new(),
+        reply_to: None,
+        quick_reply: payload.clone(),
+    }
 }
 
+/// Content Atende could not read, as a message with one `unsupported` attachment naming it.
+fn unsupported_body(mid: &str, what: &str) -> MessageBody {
+    MessageBody {
+        mid: mid.to_owned(),
+        text: None,
+        attachments: vec![Attachment {
+            kind: UNSUPPORTED.to_owned(),
+            payload: AttachmentPayload {
+                title: Some(what.to_owned()),
+                ..AttachmentPayload::default()
+            },
+        }],
+        reply_to: None,
+        quick_reply: None,
+    }
+}
+
+/// A Meta message handed to the conversation core.
 async fn store_message(
     conn: &mut AnyConnection,
     (service_id, zone): (i64, chrono_tz::Tz),
@@ -322,100 +392,29 @@ async fn store_message(
     at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Applied> {
-    if messages::mid_exists(conn, &body.mid).await? {
-        return Ok(Applied::Duplicate);
-    }
-    let contact = conversations::upsert_contact(conn, service_id, &event.customer_id, now).await?;
-    let by_customer = matches!(author, Author::Customer);
-    let open = conversations::find_open(conn, contact).await?;
-    // With no conversation open, a customer's message may answer the survey of the last one.
-    let survey = match (&open, by_customer) {
-        (None, true) => survey_step(conn, contact, body, zone, now).await?,
-        _ => None,
-    };
-    let (conversation, opened, conversation_status, with_bot) = match (open, &survey) {
-        (Some((open, status, bot)), _) => (open, false, status, bot == 1),
-        (None, Some((asking, _))) => (asking.conversation_id, false, "closed".to_owned(), false),
-        (None, None) => (
-            conversations::open(conn, service_id, contact, now).await?,
-            true,
-            "queued".to_owned(),
-            false,
-        ),
-    };
-    let attachments =
-        serde_json::to_string(&body.attachments_json()).context("Failed to encode attachments")?;
-    let (direction, author_name, status) = match author {
-        Author::Customer => ("in", "customer", "received"),
-        Author::PageInbox => ("out", "page_inbox", "sent"),
-    };
-    // PostgreSQL text cannot hold NUL; nobody types one.
-    let text = body.text.as_deref().map(|t| t.replace('\0', ""));
-    let message = messages::NewMessage {
-        conversation_id: conversation,
-        direction,
-        author: author_name,
-        mid: Some(&body.mid),
-        text: text.as_deref(),
-        attachments: &attachments,
-        quick_replies: "[]",
-        reply_to_mid: body.reply_to.as_deref(),
-        status,
-        sent_at: at,
-    };
-    let message_id = messages::insert(conn, &message, now).await?;
-    // Meta's CDN URLs expire: every attachment with a URL is downloaded (media fetcher).
-    for url in body
+    let attachments: Vec<InboundAttachment> = body
         .attachments
         .iter()
-        .filter_map(|a| a.payload.url.as_deref())
-    {
-        media::enqueue_download(conn, media::Origin::Inbound, Some(message_id), url, now).await?;
-    }
-    conversations::touch(conn, conversation, at, by_customer).await?;
-    live_events::message_changed(conn, message_id, now).await?;
-    if let Some((asking, step)) = survey {
-        asking.apply(conn, step, zone, now).await?;
-        return Ok(Applied::Stored);
-    }
-    if by_customer && with_bot {
-        let said = (body.text.as_deref(), body.quick_reply.as_deref());
-        crate::policies::bot::reply(conn, (conversation, service_id), said, now).await?;
-        return Ok(Applied::Stored);
-    }
-    if by_customer && conversation_status == "assigned" {
-        crate::policies::timeouts::on_customer_message(conn, conversation).await?;
-    }
-    // Business hours (policies::hours) only concern a new or an out-of-hours conversation:
-    // the usual message, in one already queued or assigned, costs no further reads.
-    if by_customer && (opened || conversation_status == "out_of_hours") {
-        let hours = crate::policies::hours::CustomerMessage {
-            service_id,
-            conversation_id: conversation,
-            opened,
-            zone,
-        };
-        hours.apply(conn, now).await?;
-    }
-    Ok(Applied::Stored)
-}
-
-/// The contact's survey under way and what this message is to it; a second non-answer ends
-/// the survey here, and the message then opens a new conversation.
-async fn survey_step(
-    conn: &mut AnyConnection,
-    contact: i64,
-    body: &MessageBody,
-    zone: chrono_tz::Tz,
-    now: DateTime<Utc>,
-) -> anyhow::Result<Option<(Asking, Step)>> {
-    let Some(asking) = Asking::of_contact(conn, contact).await? else {
-        return Ok(None);
+        .map(|a| InboundAttachment {
+            kind: &a.kind,
+            sticker_id: a.payload.sticker_id,
+            title: a.payload.title.as_deref(),
+            url: a.payload.url.as_deref(),
+        })
+        .collect();
+    let message = InboundMessage {
+        service_id,
+        customer_id: &event.customer_id,
+        mid: &body.mid,
+        text: body.text.as_deref(),
+        attachments: &attachments,
+        reply_to: body.reply_to.as_deref(),
+        quick_reply: body.quick_reply.as_deref(),
+        author,
+        at,
     };
-    let step = asking.step(body.text.as_deref(), body.quick_reply.as_deref());
-    if step == Step::GiveUp {
-        asking.apply(conn, step, zone, now).await?;
-        return Ok(None);
-    }
-    Ok(Some((asking, step)))
+    Ok(match inbound::message(conn, &message, zone, now).await? {
+        Received::Stored => Applied::Stored,
+        Received::Duplicate => Applied::Duplicate,
+    })
 }

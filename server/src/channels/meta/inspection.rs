@@ -6,6 +6,7 @@ use app::model::{DeliveryIssue, DeliveryProblem};
 use app::server::Webhooks;
 use async_trait::async_trait;
 
+use super::ingest::Ingest;
 use crate::store::webhook_deliveries::{self, Delivery};
 use crate::store::Store;
 
@@ -15,11 +16,17 @@ const PREVIEW_CHARS: usize = 600;
 pub struct WebhookInspection {
     store: Store,
     time_zone: chrono_tz::Tz,
+    /// Woken when an admin queues a delivery again.
+    ingest: Ingest,
 }
 
 impl WebhookInspection {
-    pub fn new(store: Store, time_zone: chrono_tz::Tz) -> WebhookInspection {
-        WebhookInspection { store, time_zone }
+    pub fn new(store: Store, time_zone: chrono_tz::Tz, ingest: Ingest) -> WebhookInspection {
+        WebhookInspection {
+            store,
+            time_zone,
+            ingest,
+        }
     }
 
     fn issue(&self, delivery: Delivery) -> Option<DeliveryIssue> {
@@ -28,6 +35,7 @@ impl WebhookInspection {
             "failed" => DeliveryProblem::Failed,
             "unknown_page" => DeliveryProblem::UnknownPage,
             "processed" if delivery.error.is_some() => DeliveryProblem::PartlyUnknown,
+            "pending" if delivery.error.is_some() => DeliveryProblem::Retrying,
             _ => return None,
         };
         let text = String::from_utf8_lossy(&delivery.body);
@@ -62,5 +70,23 @@ impl Webhooks for WebhookInspection {
             .into_iter()
             .filter_map(|d| self.issue(d))
             .collect())
+    }
+
+    async fn retry(&self, id: i64) -> Result<(), AppError> {
+        let queued = webhook_deliveries::retry_failed(self.store.pool(), id)
+            .await
+            .map_err(|error| {
+                tracing::error!(error = ?error, "Failed to queue a delivery again");
+                AppError::Internal
+            })?;
+        if !queued {
+            return Err(AppError::NotFound);
+        }
+        tracing::info!(
+            delivery = id,
+            "A failed delivery was queued again by an admin"
+        );
+        self.ingest.wake();
+        Ok(())
     }
 }

@@ -4,6 +4,7 @@
 pub mod credentials;
 pub mod delivery_writer;
 pub mod events;
+mod events_raw;
 pub mod graph;
 pub mod graph_error;
 pub mod ingest;

@@ -18,6 +18,8 @@ pub enum PageIdentity {
     Refused(String),
     /// No usable answer (connection, timeout, an integration URL that is not a Send API URL).
     Unreachable(String),
+    /// The URL's host is not one Atende may call (see `domain::graph_hosts`): nothing sent.
+    HostNotAllowed,
 }
 
 #[derive(Deserialize)]
@@ -49,6 +51,9 @@ impl GraphClient {
         let Some(mut url) = me_url(integration_url) else {
             return PageIdentity::Unreachable("not a …/me/messages URL".to_owned());
         };
+        if !self.allowed(&url).await {
+            return PageIdentity::HostNotAllowed;
+        }
         url.query_pairs_mut()
             .append_pair("fields", "id,name")
             .append_pair("access_token", token.expose_secret());

@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 use tokio::sync::Notify;
 
 use super::graph::{GraphClient, ProfileOutcome};
-use super::graph_error;
-use crate::console::live::LiveSignal;
+use crate::conversation::live_signal::LiveSignal;
+use crate::domain::delivery;
 use crate::secret_box::SecretBox;
 use crate::store::conversations::{self, PendingProfile};
 use crate::store::media::{self, Origin};
@@ -46,9 +46,9 @@ impl ProfileFetcher {
         self.wake.notify_one();
     }
 
-    pub fn spawn(&self) {
+    pub fn spawn(&self, workers: &crate::worker::Workers) {
         let fetcher = self.clone();
-        crate::worker::spawn_loop(
+        workers.spawn_loop(
             "profiles",
             Duration::from_secs(2),
             self.wake.clone(),
@@ -150,12 +150,12 @@ impl ProfileFetcher {
         detail: &str,
     ) -> anyhow::Result<()> {
         let attempt = u32::try_from(contact.attempts + 1).unwrap_or(u32::MAX);
-        if attempt >= graph_error::MAX_ATTEMPTS {
+        if attempt >= delivery::MAX_ATTEMPTS {
             return conversations::profile_unavailable(self.store.pool(), contact.contact_id, now)
                 .await;
         }
         // At least a second between tries, growing with the attempts.
-        let wait = graph_error::backoff(attempt, 0.5 + rand::random::<f64>() / 2.0)
+        let wait = delivery::backoff(attempt, 0.5 + rand::random::<f64>() / 2.0)
             .max(Duration::from_secs(1));
         let next = now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(60));
         tracing::debug!(contact = contact.contact_id, %detail, ?wait, "Profile fetch will be retried");

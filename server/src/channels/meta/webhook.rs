@@ -15,14 +15,27 @@ use serde::Deserialize;
 use serde_json::json;
 use subtle::ConstantTimeEq;
 
+use super::credentials::MetaCredentials;
+use super::delivery_writer::DeliveryWriter;
+use super::ingest::Ingest;
 use super::signature;
-use crate::state::AppState;
 use crate::store::webhook_deliveries::{self, Channel, DeliveryState};
+use crate::store::Store;
 
 /// Meta's batches are small; this leaves room and refuses anything absurd (413).
 pub const MAX_BODY: usize = 10 * 1024 * 1024;
 
-pub fn router() -> Router<AppState> {
+/// What the webhook needs: the credentials to check, somewhere durable to put deliveries, and
+/// the ingest worker to wake.
+#[derive(Clone)]
+pub struct WebhookState {
+    pub meta: MetaCredentials,
+    pub deliveries: DeliveryWriter,
+    pub ingest: Ingest,
+    pub store: Store,
+}
+
+pub fn router<S>(state: WebhookState) -> Router<S> {
     Router::new()
         .route(
             "/hook/messageFacebook",
@@ -33,6 +46,7 @@ pub fn router() -> Router<AppState> {
             get(handshake).post(receive_instagram),
         )
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        .with_state(state)
 }
 
 fn error(status: StatusCode, code: &str, message: &str) -> Response {
@@ -63,7 +77,10 @@ fn same_secret(given: &str, expected: &SecretString) -> bool {
 }
 
 /// Echoes `hub.challenge` when the mode is `subscribe` and the verify token is ours.
-async fn handshake(State(state): State<AppState>, Query(query): Query<HandshakeQuery>) -> Response {
+async fn handshake(
+    State(state): State<WebhookState>,
+    Query(query): Query<HandshakeQuery>,
+) -> Response {
     let credentials = match state.meta.current().await {
         Ok(credentials) => credentials,
         Err(failure) => return unavailable(&failure),
@@ -93,7 +110,7 @@ async fn handshake(State(state): State<AppState>, Query(query): Query<HandshakeQ
 }
 
 async fn receive_messenger(
-    state: State<AppState>,
+    state: State<WebhookState>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
@@ -101,7 +118,7 @@ async fn receive_messenger(
 }
 
 async fn receive_instagram(
-    state: State<AppState>,
+    state: State<WebhookState>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
@@ -111,7 +128,7 @@ async fn receive_instagram(
 #[tracing::instrument(skip_all, fields(channel = channel.as_str()))]
 async fn receive(
     channel: Channel,
-    State(state): State<AppState>,
+    State(state): State<WebhookState>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
@@ -173,7 +190,7 @@ async fn receive(
 }
 
 /// A signed body that is not JSON: kept once for inspection (Meta retries it), answered 400.
-async fn keep_malformed(state: &AppState, channel: Channel, body: Bytes) -> Response {
+async fn keep_malformed(state: &WebhookState, channel: Channel, body: Bytes) -> Response {
     let pool = state.store.pool();
     let kept = match webhook_deliveries::malformed_already_kept(pool, &body).await {
         Ok(true) => Ok(None),

@@ -1,16 +1,17 @@
 //! Determines the client's IP (for login throttling and logs) once per request.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use app::server::ClientIp;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use crate::state::AppState;
+use crate::config::Settings;
 
 pub async fn client_ip(
-    State(state): State<AppState>,
+    State(settings): State<Arc<Settings>>,
     mut request: Request,
     next: Next,
 ) -> Response {
@@ -18,8 +19,7 @@ pub async fn client_ip(
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(addr)| addr.ip().to_string());
-    let forwarded = state
-        .settings
+    let forwarded = settings
         .trust_forwarded_for
         .then(|| last_forwarded_hop(request.headers()))
         .flatten();

@@ -1,5 +1,6 @@
-//! Cross-cutting request handling, applied to every route in `http::router`.
+//! Cross-cutting request handling, applied to every route in `routes::router`.
 
 pub mod client_ip;
+pub mod limits;
 pub mod origin;
 pub mod security_headers;

@@ -2,6 +2,8 @@
 //! our external URL or the host it was sent to. Webhooks are exempt (Meta sends no Origin;
 //! their signature is checked instead).
 
+use std::sync::Arc;
+
 use axum::extract::{Request, State};
 use axum::http::{header, Method, StatusCode};
 use axum::middleware::Next;
@@ -9,14 +11,14 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
-use crate::state::AppState;
+use crate::config::Settings;
 
 /// Path prefixes that machines call without an Origin, each authenticated its own way.
 /// (The sandbox's Graph API checks the page token, as Meta does.)
 const EXEMPT_PREFIXES: &[&str] = &["/hook/", "/sandbox/graph/"];
 
 pub async fn require_same_origin(
-    State(state): State<AppState>,
+    State(settings): State<Arc<Settings>>,
     request: Request,
     next: Next,
 ) -> Response {
@@ -35,7 +37,7 @@ pub async fn require_same_origin(
         .headers()
         .get(header::HOST)
         .and_then(|v| v.to_str().ok());
-    if origin.is_some_and(|origin| is_allowed(origin, host, &state.settings.external_origin())) {
+    if origin.is_some_and(|origin| is_allowed(origin, host, &settings.external_origin())) {
         return next.run(request).await;
     }
     tracing::warn!(origin = ?origin, path = %request.uri().path(), "Refused a cross-origin or Origin-less request");

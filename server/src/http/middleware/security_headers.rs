@@ -11,9 +11,19 @@ pub const DEFAULT_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsaf
 style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; \
 object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
-pub fn apply(router: Router) -> Router {
+/// A year, subdomains included: browsers then never try plain http for this host again.
+/// Sent only when the configured external URL is https (over http browsers ignore it anyway,
+/// and a laptop's http://127.0.0.1 must not be pinned to https).
+pub const HSTS: &str = "max-age=31536000; includeSubDomains";
+
+pub fn apply(router: Router, https: bool) -> Router {
     let fixed = |name: HeaderName, value: &'static str| {
         SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+    };
+    let router = if https {
+        router.layer(fixed(header::STRICT_TRANSPORT_SECURITY, HSTS))
+    } else {
+        router
     };
     router
         .layer(fixed(header::CONTENT_SECURITY_POLICY, DEFAULT_CSP))

@@ -22,11 +22,7 @@ pub async fn send(
     now: DateTime<Utc>,
 ) -> anyhow::Result<bool> {
     let mut tx = store.pool().begin().await?;
-    let agent: String = sqlx::query_scalar("SELECT display_name FROM users WHERE id = $1")
-        .bind(agent_id)
-        .fetch_one(&mut *tx)
-        .await
-        .context("Failed to read the closing agent")?;
+    let agent = crate::store::users::display_name(&mut tx, agent_id).await?;
     let closing = Notice {
         kind: MessageKind::Closing,
         agent: &agent,

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use sqlx::AnyConnection;
 
 use super::ServiceRuntime;
-use crate::channels::meta::outbound::queue_system_question;
+use crate::conversation::outbox::queue_system_question;
 use crate::domain::script::{self, BotState, Outcome, Turn};
 use crate::domain::timeouts::Deadline;
 use crate::store::{bot as queries, deadlines};

@@ -8,7 +8,7 @@ use chrono_tz::Tz;
 use sqlx::AnyConnection;
 
 use super::{values, ServiceRuntime};
-use crate::channels::meta::outbound::queue_system_text;
+use crate::conversation::outbox::queue_system_text;
 use crate::domain::messaging_window::{send_mode, Writer};
 use crate::domain::protocol::protocol;
 use crate::store::{conversations, from_millis};

@@ -13,7 +13,7 @@ use anyhow::Context;
 use chrono::Utc;
 use tokio::sync::Notify;
 
-use crate::console::live::LiveSignal;
+use crate::conversation::live_signal::LiveSignal;
 use crate::domain::routing::{has_left, plan, Assignment, Presence};
 use crate::store::{routing, Backend, Store};
 
@@ -22,9 +22,6 @@ pub const DEFAULT_GRACE: Duration = Duration::from_secs(60);
 
 /// How long a conversation is offered to an agent in manual answer mode, by default.
 pub const DEFAULT_OFFER_TIME: Duration = Duration::from_secs(30);
-
-/// The advisory lock key of routing ("ATND").
-const ROUTING_LOCK: i64 = 0x4154_4e44;
 
 #[derive(Clone)]
 pub struct Router {
@@ -81,9 +78,9 @@ impl Router {
         self.wake.notify_one();
     }
 
-    pub fn spawn(&self) {
+    pub fn spawn(&self, workers: &crate::worker::Workers) {
         let router = self.clone();
-        crate::worker::spawn_loop(
+        workers.spawn_loop(
             "routing",
             Duration::from_secs(1),
             self.wake.clone(),
@@ -140,11 +137,7 @@ impl Router {
             .await
             .context("Failed to start routing")?;
         if self.store.backend() == Backend::Postgres {
-            sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                .bind(ROUTING_LOCK)
-                .execute(&mut *tx)
-                .await
-                .context("Failed to take the routing lock")?;
+            routing::lock_for_routing(&mut tx).await?;
         }
         Ok(tx)
     }
@@ -162,11 +155,7 @@ impl Router {
         }
         let offer_for =
             chrono::Duration::from_std(self.offer_time).unwrap_or(chrono::Duration::seconds(30));
-        routing::assign(&mut tx, &assignments, now, offer_for).await?;
-        // An offer starts the agent's first-response time when accepted.
-        for a in assignments.iter().filter(|a| !a.offer) {
-            crate::policies::timeouts::on_assigned(&mut tx, a.conversation, now).await?;
-        }
+        super::assignment::apply_plan(&mut tx, &assignments, now, offer_for).await?;
         tx.commit().await.context("Failed to commit routing")?;
         self.live.bump();
         for a in &assignments {

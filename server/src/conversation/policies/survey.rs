@@ -12,7 +12,7 @@ use sqlx::AnyConnection;
 
 use super::notice::{self, Notice};
 use super::{text_for_customer, ServiceRuntime};
-use crate::channels::meta::outbound::queue_system_question;
+use crate::conversation::outbox::queue_system_question;
 use crate::domain::survey::{self, Answer, Progress, Step, REASK_EN, REASK_PT_BR};
 use crate::domain::timeouts::Deadline;
 use crate::store::deadlines;

@@ -16,9 +16,9 @@ use tokio::sync::Notify;
 
 use super::notice::{self, Notice};
 use super::{policy_from, ServiceRuntime};
-use crate::console::live::LiveSignal;
+use crate::conversation::live_signal::LiveSignal;
+use crate::conversation::routing::Router;
 use crate::domain::timeouts::Deadline;
-use crate::routing::Router;
 use crate::store::deadlines::{self, Due};
 use crate::store::surveys::{self, Ending};
 use crate::store::{events, timeouts as queries, Store};
@@ -36,8 +36,9 @@ async fn service_times(
     Ok(policy_from(&policy).times)
 }
 
-/// An agent got the conversation: their first-response time starts.
-pub async fn on_assigned(
+/// An agent got the conversation: their first-response time starts. (Called by
+/// `conversation::assignment` only, with each way a conversation is given.)
+pub(in crate::conversation) async fn on_assigned(
     conn: &mut AnyConnection,
     conversation_id: i64,
     now: DateTime<Utc>,
@@ -94,9 +95,9 @@ impl Timeouts {
 
     /// Checks for due deadlines every second (a timeout is minutes long: a second late is
     /// on time).
-    pub fn spawn(&self) {
+    pub fn spawn(&self, workers: &crate::worker::Workers) {
         let timeouts = self.clone();
-        crate::worker::spawn_loop(
+        workers.spawn_loop(
             "timeouts",
             Duration::from_secs(1),
             self.wake.clone(),

@@ -15,8 +15,8 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use sqlx::AnyConnection;
 
-use crate::admin::schedules::Definition;
 use crate::domain::business_hours::ServiceHours;
+use crate::domain::schedule::Definition;
 use crate::domain::schedule::Schedule;
 use crate::store::service_runtime::{self, StoredSchedule};
 
