@@ -41,7 +41,11 @@ pub fn router(state: AppState, sessions: SqlSessionStore) -> Router {
             AppState,
             _,
         >(provide_services, shell))
-        .layer(RequestBodyLimitLayer::new(PAGE_BODY_LIMIT));
+        .layer(RequestBodyLimitLayer::new(PAGE_BODY_LIMIT))
+        .layer(from_fn_with_state(
+            Duration::from_secs(state.settings.http_request_timeout_seconds),
+            limits::stalled_body,
+        ));
 
     let session_layer = session::layer(sessions, &state.settings);
     let https = state.settings.uses_https();

@@ -15,13 +15,13 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
-use serde_json::json;
+use axum::Router;
 use tower_sessions::session::Id;
 use tower_sessions::{Session, SessionStore};
 
 use crate::config::Settings;
 use crate::console::hub::Hub;
+use crate::http::json_error::JsonError;
 use crate::http::middleware::origin::is_allowed;
 use crate::http::session::SqlSessionStore;
 use crate::lifecycle::Shutdown;
@@ -58,10 +58,6 @@ pub fn router<S>(state: LiveState) -> Router<S> {
         .with_state(state)
 }
 
-fn refuse(status: StatusCode, code: &str) -> Response {
-    (status, Json(json!({ "error": code }))).into_response()
-}
-
 async fn upgrade(
     State(state): State<LiveState>,
     session: Session,
@@ -74,17 +70,40 @@ async fn upgrade(
     let external = state.settings.external_origin();
     let ours = origin.is_some_and(|origin| is_allowed(origin, host, &external));
     if !ours {
-        return refuse(StatusCode::FORBIDDEN, "forbidden");
+        return JsonError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "only agents, from Atende's own pages",
+        )
+        .into_response();
     }
     let agent = match app::server::session::current_user(&session, &state.services).await {
         Ok(Some(user)) if user.role == Role::Agent => user.id,
-        Ok(Some(_)) => return refuse(StatusCode::FORBIDDEN, "forbidden"),
-        Ok(None) => return refuse(StatusCode::UNAUTHORIZED, "unauthenticated"),
-        Err(_) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        Ok(Some(_)) => {
+            return JsonError::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "only agents, from Atende's own pages",
+            )
+            .into_response()
+        }
+        Ok(None) => {
+            return JsonError::new(StatusCode::UNAUTHORIZED, "unauthenticated", "sign in first")
+                .into_response()
+        }
+        Err(_) => {
+            return JsonError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "something went wrong",
+            )
+            .into_response()
+        }
     };
     // The session is saved at the end of this request; its id names it from then on.
     let Some(session_id) = session.id() else {
-        return refuse(StatusCode::UNAUTHORIZED, "unauthenticated");
+        return JsonError::new(StatusCode::UNAUTHORIZED, "unauthenticated", "sign in first")
+            .into_response();
     };
     upgrade
         .read_buffer_size(READ_BUFFER)

@@ -19,6 +19,7 @@ use tower_http::services::ServeFile;
 use tower_sessions::Session;
 
 use super::{uploadable, MAX_BYTES};
+use crate::http::json_error::JsonError;
 use crate::media::MediaFiles;
 use crate::store::media::{self, Served, StoredFile, Viewer};
 use crate::store::Store;
@@ -55,33 +56,22 @@ pub fn router<S>(state: MediaState, request_time: std::time::Duration) -> Router
         .with_state(state)
 }
 
-fn error(status: StatusCode, code: &str, message: &str) -> Response {
-    (status, Json(json!({ "error": code, "message": message }))).into_response()
-}
-
-fn internal(failure: &anyhow::Error) -> Response {
-    tracing::error!(error = ?failure, "Media request failed");
-    error(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "internal",
-        "something went wrong",
-    )
-}
-
 /// The signed-in user, or the response refusing the request.
 async fn signed_in(state: &MediaState, session: &Session) -> Result<CurrentUser, Response> {
     match app::server::session::current_user(session, &state.services).await {
         Ok(Some(user)) => Ok(user),
-        Ok(None) => Err(error(
+        Ok(None) => Err(JsonError::new(
             StatusCode::UNAUTHORIZED,
             "unauthenticated",
             "sign in to see attachments",
-        )),
-        Err(_) => Err(error(
+        )
+        .into_response()),
+        Err(_) => Err(JsonError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",
             "something went wrong",
-        )),
+        )
+        .into_response()),
     }
 }
 
@@ -102,7 +92,7 @@ async fn private_file(
     // Someone who may not see it is told it does not exist (ids are sequential).
     match media::visible_to(state.store.pool(), id, viewer).await {
         Ok(found) => serve(&state, found, request).await,
-        Err(failure) => internal(&failure),
+        Err(failure) => JsonError::internal("Media request failed", &failure).into_response(),
     }
 }
 
@@ -113,13 +103,14 @@ async fn public_file(
 ) -> Response {
     match media::by_public_token(state.store.pool(), &token).await {
         Ok(found) => serve(&state, found, request).await,
-        Err(failure) => internal(&failure),
+        Err(failure) => JsonError::internal("Media request failed", &failure).into_response(),
     }
 }
 
 async fn serve(state: &MediaState, found: Option<Served>, request: Request) -> Response {
     let Some(served) = found else {
-        return error(StatusCode::NOT_FOUND, "not_found", "no such attachment");
+        return JsonError::new(StatusCode::NOT_FOUND, "not_found", "no such attachment")
+            .into_response();
     };
     let (Some(key), "stored") = (served.storage_key.as_deref(), served.status.as_str()) else {
         let code = if served.status == "failed" {
@@ -127,11 +118,12 @@ async fn serve(state: &MediaState, found: Option<Served>, request: Request) -> R
         } else {
             "pending"
         };
-        return error(
+        return JsonError::new(
             StatusCode::NOT_FOUND,
             code,
             "the attachment is not stored (yet)",
-        );
+        )
+        .into_response();
     };
     let content_type = served
         .content_type
@@ -176,30 +168,37 @@ async fn upload(
             .and_then(|v| v.to_str().ok()),
     );
     if !uploadable(&content_type) {
-        return error(
+        return JsonError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
             "send an image (JPEG, PNG, GIF, WebP), an MP4 video, an audio file or a PDF",
-        );
+        )
+        .into_response();
     }
     if body.is_empty() {
-        return error(StatusCode::BAD_REQUEST, "empty", "the file is empty");
+        return JsonError::new(StatusCode::BAD_REQUEST, "empty", "the file is empty")
+            .into_response();
     }
     // The admin's limit (general settings), read on each upload so a change applies at once.
     match crate::live_settings::attachment_limit_bytes(state.store.pool()).await {
         Ok(limit) if body.len() > limit => {
-            return error(
+            return JsonError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "too_large",
-                &format!("the file is larger than {} MB", limit / (1024 * 1024)),
+                format!("the file is larger than {} MB", limit / (1024 * 1024)),
             )
+            .into_response()
         }
         Ok(_) => {}
-        Err(failure) => return internal(&failure),
+        Err(failure) => {
+            return JsonError::internal("Media request failed", &failure).into_response()
+        }
     }
     let key = match state.media_files.write(&body).await {
         Ok(key) => key,
-        Err(failure) => return internal(&failure),
+        Err(failure) => {
+            return JsonError::internal("Media request failed", &failure).into_response()
+        }
     };
     let token = hex::encode(rand::random::<[u8; 32]>());
     let file = StoredFile {
@@ -213,6 +212,6 @@ async fn upload(
             Json(json!({ "id": id, "content_type": content_type, "size": body.len() })),
         )
             .into_response(),
-        Err(failure) => internal(&failure),
+        Err(failure) => JsonError::internal("Media request failed", &failure).into_response(),
     }
 }

@@ -28,19 +28,33 @@ macro_rules! on_both_backends {
             mod $scenario {
                 #[tokio::test]
                 async fn sqlite() {
-                    super::$scenario($crate::helpers::TestDb::sqlite()).await;
+                    let db = $crate::helpers::TestDb::sqlite();
+                    $crate::helpers::within_limit(super::$scenario(db)).await;
                 }
 
                 #[tokio::test]
                 async fn postgres() {
                     match $crate::helpers::TestDb::postgres().await {
-                        Some(db) => super::$scenario(db).await,
+                        Some(db) => $crate::helpers::within_limit(super::$scenario(db)).await,
                         None => eprintln!("skipped: ATENDE_TEST_POSTGRES_URL is not set"),
                     }
                 }
             }
         )*
     };
+}
+
+/// A scenario still running after this long has hung: it fails (and libtest names it)
+/// instead of holding the whole suite until CI's limit. The slowest take about 40 s under load.
+pub const SCENARIO_LIMIT: std::time::Duration = std::time::Duration::from_secs(180);
+
+pub async fn within_limit(scenario: impl std::future::Future<Output = ()>) {
+    if tokio::time::timeout(SCENARIO_LIMIT, scenario)
+        .await
+        .is_err()
+    {
+        panic!("still running after {SCENARIO_LIMIT:?}: the scenario hangs");
+    }
 }
 
 /// A fresh database: a SQLite file in a temporary folder, or a new PostgreSQL database.
@@ -176,10 +190,12 @@ async fn spawn_app_until(
     }
 }
 
-/// A browser-like client: keeps cookies, does not follow redirects.
+/// A browser-like client: keeps cookies, does not follow redirects, and gives up on an
+/// answer after a minute (a test that waits for ever hides which request hung).
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)
+        .timeout(std::time::Duration::from_secs(60))
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("HTTP client")

@@ -9,16 +9,16 @@ use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::Router;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
-use serde_json::json;
 use subtle::ConstantTimeEq;
 
 use super::credentials::MetaCredentials;
 use super::delivery_writer::DeliveryWriter;
 use super::ingest::Ingest;
 use super::signature;
+use crate::http::json_error::JsonError;
 use crate::store::webhook_deliveries::{self, Channel, DeliveryState};
 use crate::store::Store;
 
@@ -49,14 +49,10 @@ pub fn router<S>(state: WebhookState) -> Router<S> {
         .with_state(state)
 }
 
-fn error(status: StatusCode, code: &str, message: &str) -> Response {
-    (status, Json(json!({ "error": code, "message": message }))).into_response()
-}
-
 /// The credentials could not be read: Meta must retry later, so no 200 and no 403.
 fn unavailable(failure: &anyhow::Error) -> Response {
     tracing::error!(error = ?failure, "Failed to read the Meta credentials");
-    error(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "try again")
+    JsonError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "try again").into_response()
 }
 
 #[derive(Debug, Deserialize)]
@@ -87,11 +83,12 @@ async fn handshake(
     };
     let Some(expected) = credentials.verify_token.as_ref() else {
         tracing::warn!("Webhook handshake refused: no verify token is configured");
-        return error(
+        return JsonError::new(
             StatusCode::FORBIDDEN,
             "forbidden",
             "webhook verification is not configured",
-        );
+        )
+        .into_response();
     };
     match (query.mode.as_deref(), query.verify_token, query.challenge) {
         (Some("subscribe"), Some(token), Some(challenge)) if same_secret(&token, expected) => {
@@ -100,11 +97,12 @@ async fn handshake(
         }
         _ => {
             tracing::warn!("Webhook handshake refused: wrong mode or verify token");
-            error(
+            JsonError::new(
                 StatusCode::FORBIDDEN,
                 "forbidden",
                 "wrong hub.mode or hub.verify_token",
             )
+            .into_response()
         }
     }
 }
@@ -136,7 +134,8 @@ async fn receive(
         Ok(body) => body,
         Err(rejection) => {
             tracing::warn!(status = %rejection.status(), "Webhook body refused");
-            return error(rejection.status(), "body_rejected", &rejection.body_text());
+            return JsonError::new(rejection.status(), "body_rejected", rejection.body_text())
+                .into_response();
         }
     };
     let credentials = match state.meta.current().await {
@@ -145,11 +144,12 @@ async fn receive(
     };
     let Some(secret) = credentials.app_secret.as_ref() else {
         tracing::warn!("Webhook delivery refused: no app secret is configured");
-        return error(
+        return JsonError::new(
             StatusCode::FORBIDDEN,
             "forbidden",
             "webhook signatures cannot be checked",
-        );
+        )
+        .into_response();
     };
     let header = headers
         .get(signature::HEADER)
@@ -160,11 +160,12 @@ async fn receive(
             bytes = body.len(),
             "Webhook delivery refused: bad signature"
         );
-        return error(
+        return JsonError::new(
             StatusCode::FORBIDDEN,
             "invalid_signature",
             "X-Hub-Signature-256 does not match",
-        );
+        )
+        .into_response();
     }
     let well_formed = serde_json::from_slice::<serde::de::IgnoredAny>(&body).is_ok();
     let bytes = body.len();
@@ -184,7 +185,8 @@ async fn receive(
         Err(failure) => {
             // Not stored: Meta must retry, so it must not get a 200.
             tracing::error!(error = ?failure, "Failed to store a webhook delivery");
-            error(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "try again")
+            JsonError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "try again")
+                .into_response()
         }
     }
 }
@@ -204,15 +206,17 @@ async fn keep_malformed(state: &WebhookState, channel: Channel, body: Bytes) -> 
     match kept {
         Ok(id) => {
             tracing::warn!(delivery = ?id, "Webhook delivery is not JSON; kept for inspection");
-            error(
+            JsonError::new(
                 StatusCode::BAD_REQUEST,
                 "malformed_json",
                 "the body is not valid JSON",
             )
+            .into_response()
         }
         Err(failure) => {
             tracing::error!(error = ?failure, "Failed to keep a malformed webhook delivery");
-            error(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "try again")
+            JsonError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "try again")
+                .into_response()
         }
     }
 }

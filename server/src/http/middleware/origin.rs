@@ -8,10 +8,9 @@ use axum::extract::{Request, State};
 use axum::http::{header, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
-use serde_json::json;
 
 use crate::config::Settings;
+use crate::http::json_error::JsonError;
 
 /// Path prefixes that machines call without an Origin, each authenticated its own way.
 /// (The sandbox's Graph API checks the page token, as Meta does.)
@@ -41,8 +40,12 @@ pub async fn require_same_origin(
         return next.run(request).await;
     }
     tracing::warn!(origin = ?origin, path = %request.uri().path(), "Refused a cross-origin or Origin-less request");
-    let body = json!({ "error": "forbidden", "message": "missing or foreign Origin header" });
-    (StatusCode::FORBIDDEN, Json(body)).into_response()
+    JsonError::new(
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        "missing or foreign Origin header",
+    )
+    .into_response()
 }
 
 fn is_safe(method: &Method) -> bool {
