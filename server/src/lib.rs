@@ -9,6 +9,7 @@ pub mod config;
 pub mod console;
 pub mod conversation;
 pub mod domain;
+pub mod error;
 pub mod http;
 pub mod lifecycle;
 pub mod live_settings;

@@ -13,6 +13,7 @@ use chrono::Utc;
 use serde_json::{json, Map, Value};
 
 use crate::conversation::routing::Router;
+use crate::error::internal;
 use crate::store::group_admin as queries;
 use crate::store::user_admin::audit;
 use crate::store::Store;
@@ -23,11 +24,6 @@ const PER_PAGE: i64 = 25;
 pub struct GroupAdminService {
     store: Store,
     router: Router,
-}
-
-fn internal(error: anyhow::Error) -> AppError {
-    tracing::error!(error = ?error, "Group administration failed");
-    AppError::Internal
 }
 
 /// Ids once each, in order.
@@ -142,12 +138,7 @@ impl GroupAdmin for GroupAdminService {
             Some(id) => Some(self.get(id).await?),
             None => None,
         };
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(|e| internal(e.into()))?;
+        let mut tx = self.store.pool().begin().await.map_err(internal)?;
         let id = match id {
             None => queries::insert(&mut tx, &name, now)
                 .await
@@ -188,7 +179,7 @@ impl GroupAdmin for GroupAdminService {
         audit(&mut tx, actor.id, "group", id, action, &changes, now)
             .await
             .map_err(internal)?;
-        tx.commit().await.map_err(|e| internal(e.into()))?;
+        tx.commit().await.map_err(internal)?;
         tracing::info!(actor = actor.id, group = id, "Group saved");
         self.router.wake();
         Ok(id)

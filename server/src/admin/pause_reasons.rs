@@ -10,6 +10,7 @@ use async_trait::async_trait;
 use chrono::Utc;
 use serde_json::{json, Value};
 
+use crate::error::internal;
 use crate::store::user_admin::audit;
 use crate::store::Store;
 
@@ -17,11 +18,6 @@ const NAME_MAX: usize = 60;
 
 pub struct PauseReasonAdminService {
     store: Store,
-}
-
-fn internal(error: anyhow::Error) -> AppError {
-    tracing::error!(error = ?error, "Pause reason administration failed");
-    AppError::Internal
 }
 
 impl PauseReasonAdminService {
@@ -45,7 +41,7 @@ impl PauseReasonAdmin for PauseReasonAdminService {
             sqlx::query_as("SELECT id, name, active, version FROM pause_reasons ORDER BY id")
                 .fetch_all(self.store.pool())
                 .await
-                .map_err(|e| internal(e.into()))?;
+                .map_err(internal)?;
         Ok(rows
             .into_iter()
             .map(|(id, name, active, version)| PauseReason {
@@ -86,18 +82,13 @@ impl PauseReasonAdmin for PauseReasonAdminService {
             None => None,
         };
         let now = Utc::now();
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(|e| internal(e.into()))?;
+        let mut tx = self.store.pool().begin().await.map_err(internal)?;
         let saved = match id {
             None => sqlx::query_scalar("INSERT INTO pause_reasons (name) VALUES ($1) RETURNING id")
                 .bind(&name)
                 .fetch_one(&mut *tx)
                 .await
-                .map_err(|e| internal(e.into()))?,
+                .map_err(internal)?,
             Some(id) => {
                 let done = sqlx::query(
                     "UPDATE pause_reasons SET name = $1, version = version + 1
@@ -108,7 +99,7 @@ impl PauseReasonAdmin for PauseReasonAdminService {
                 .bind(version)
                 .execute(&mut *tx)
                 .await
-                .map_err(|e| internal(e.into()))?;
+                .map_err(internal)?;
                 if done.rows_affected() == 0 {
                     return Err(AppError::Conflict);
                 }
@@ -131,7 +122,7 @@ impl PauseReasonAdmin for PauseReasonAdminService {
         )
         .await
         .map_err(internal)?;
-        tx.commit().await.map_err(|e| internal(e.into()))?;
+        tx.commit().await.map_err(internal)?;
         Ok(saved)
     }
 

@@ -15,6 +15,7 @@ use chrono::Utc;
 use serde_json::{json, Map, Value};
 
 use crate::domain::schedule::{Definition, Schedule, ScheduleError};
+use crate::error::internal;
 use crate::store::schedules::{self as queries, ScheduleRow};
 use crate::store::user_admin::audit;
 use crate::store::Store;
@@ -24,11 +25,6 @@ const PER_PAGE: i64 = 25;
 
 pub struct ScheduleAdminService {
     store: Store,
-}
-
-fn internal(error: anyhow::Error) -> AppError {
-    tracing::error!(error = ?error, "Schedule administration failed");
-    AppError::Internal
 }
 
 fn schedule_error(error: ScheduleError) -> AppError {
@@ -170,18 +166,13 @@ impl ScheduleAdmin for ScheduleAdminService {
     async fn save(&self, actor: &CurrentUser, form: ScheduleForm) -> Result<i64, AppError> {
         let (name, definition) = self.validate(&form).await?;
         let time_zone = form.time_zone.trim();
-        let stored = serde_json::to_string(&definition).map_err(|e| internal(e.into()))?;
+        let stored = serde_json::to_string(&definition).map_err(internal)?;
         let before = match form.id {
             Some(id) => Some(self.get(id).await?),
             None => None,
         };
         let now = Utc::now();
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(|e| internal(e.into()))?;
+        let mut tx = self.store.pool().begin().await.map_err(internal)?;
         let id = match form.id {
             None => queries::insert(&mut tx, &name, time_zone, &stored, now)
                 .await
@@ -228,7 +219,7 @@ impl ScheduleAdmin for ScheduleAdminService {
         )
         .await
         .map_err(internal)?;
-        tx.commit().await.map_err(|e| internal(e.into()))?;
+        tx.commit().await.map_err(internal)?;
         tracing::info!(actor = actor.id, schedule = id, "Schedule saved");
         Ok(id)
     }

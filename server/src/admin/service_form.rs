@@ -6,16 +6,12 @@ use secrecy::SecretString;
 
 use crate::domain::service::{Cifra, IntegrationUrl, ServiceName};
 use crate::domain::service_policy::{self, PolicyError};
+use crate::error::internal;
 use crate::store::service_admin as queries;
 use crate::store::Store;
 
 /// Page access tokens are a few hundred characters; this bounds what we seal.
 const TOKEN_MAX: usize = 2048;
-
-pub(super) fn internal(error: anyhow::Error) -> AppError {
-    tracing::error!(error = ?error, "Service administration failed");
-    AppError::Internal
-}
 
 /// A service form that passed every check, normalised (trimmed, deduplicated).
 pub(super) struct Valid {
@@ -88,7 +84,7 @@ impl Valid {
         let schedules: Vec<i64> = sqlx::query_scalar("SELECT id FROM schedules")
             .fetch_all(pool)
             .await
-            .map_err(|e| internal(e.into()))?;
+            .map_err(internal)?;
         let known_schedule = |id: Option<i64>| id.is_none_or(|id| schedules.contains(&id));
         if !known_schedule(form.schedule_id) {
             return Err(AppError::Invalid {

@@ -18,12 +18,13 @@ use chrono::Utc;
 use secrecy::SecretString;
 use serde_json::{json, Map, Value};
 
-use super::service_form::{internal, Valid};
+use super::service_form::Valid;
 use crate::channels::meta::graph::GraphClient;
 use crate::channels::meta::page_identity::PageIdentity;
 use crate::conversation::routing::Router;
 use crate::domain::graph_hosts::same_origin;
 use crate::domain::service::{Cifra, IntegrationUrl};
+use crate::error::internal;
 use crate::secret_box::SecretBox;
 use crate::store::service_admin::{self as queries, Filter, ServiceRow, ServiceValues};
 use crate::store::user_admin::audit;
@@ -239,7 +240,7 @@ impl ServiceAdmin for ServiceAdminService {
             Some(token) => Some(self.secrets.seal(token).map_err(internal)?),
             None => None,
         };
-        let policy = serde_json::to_string(&valid.policy).map_err(|e| internal(e.into()))?;
+        let policy = serde_json::to_string(&valid.policy).map_err(internal)?;
         let values = ServiceValues {
             name: &valid.name,
             channel: valid.channel.as_str(),
@@ -250,12 +251,7 @@ impl ServiceAdmin for ServiceAdminService {
             policy: &policy,
         };
         let now = Utc::now();
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(|e| internal(e.into()))?;
+        let mut tx = self.store.pool().begin().await.map_err(internal)?;
         let id = match id {
             None => queries::insert(&mut tx, &values, now)
                 .await
@@ -283,7 +279,7 @@ impl ServiceAdmin for ServiceAdminService {
         audit(&mut tx, actor.id, "service", id, action, &changes, now)
             .await
             .map_err(internal)?;
-        tx.commit().await.map_err(|e| internal(e.into()))?;
+        tx.commit().await.map_err(internal)?;
         tracing::info!(actor = actor.id, service = id, "Service saved");
         self.router.wake();
         Ok(id)
@@ -307,12 +303,7 @@ impl ServiceAdmin for ServiceAdminService {
         if before.has_conversations {
             return Err(AppError::InUse);
         }
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(|e| internal(e.into()))?;
+        let mut tx = self.store.pool().begin().await.map_err(internal)?;
         if !queries::delete(&mut tx, id, version)
             .await
             .map_err(internal)?
@@ -332,7 +323,7 @@ impl ServiceAdmin for ServiceAdminService {
         )
         .await
         .map_err(internal)?;
-        tx.commit().await.map_err(|e| internal(e.into()))?;
+        tx.commit().await.map_err(internal)?;
         tracing::info!(actor = actor.id, service = id, "Service deleted");
         self.router.wake();
         Ok(())

@@ -19,6 +19,7 @@ use crate::channels::meta::credentials::{MetaCredentials, APP_SECRET_KEY, VERIFY
 use crate::channels::meta::graph::{HostPolicy, GRAPH_HOSTS_KEY};
 use crate::config::Settings;
 use crate::domain::graph_hosts::{self, META_GRAPH_HOSTS};
+use crate::error::internal;
 use crate::live_settings::{
     ATTACHMENT_MAX_MB as MAX_MB_KEY, DELIVERY_RETENTION_DAYS, EXTERNAL_URL, INTERNAL_URL,
     MEDIA_RETENTION_DAYS, SANDBOX_ENABLED, VERSION,
@@ -34,11 +35,6 @@ pub struct GeneralSettingsService {
     hosts: HostPolicy,
     /// The configured defaults (external URL, attachment folder, sandbox availability).
     configured: Settings,
-}
-
-fn internal(error: anyhow::Error) -> AppError {
-    tracing::error!(error = ?error, "General settings failed");
-    AppError::Internal
 }
 
 /// An http(s) URL without query or fragment, as given (trailing slash removed); "" allowed
@@ -98,7 +94,7 @@ impl GeneralSettingsService {
         .bind(version.to_string())
         .execute(pool)
         .await
-        .map_err(|e| internal(e.into()))?;
+        .map_err(internal)?;
         if done.rows_affected() == 1 {
             return Ok(());
         }
@@ -111,7 +107,7 @@ impl GeneralSettingsService {
             .bind(Utc::now().timestamp_millis())
             .execute(pool)
             .await
-            .map_err(|e| internal(e.into()))?;
+            .map_err(internal)?;
             if created.rows_affected() == 1 {
                 return Ok(());
             }
@@ -288,7 +284,7 @@ impl GeneralSettingsAdmin for GeneralSettingsService {
         if app_secret.is_some() {
             changes.insert("app_secret".to_owned(), json!([Value::Null, "replaced"]));
         }
-        let mut conn = pool.acquire().await.map_err(|e| internal(e.into()))?;
+        let mut conn = pool.acquire().await.map_err(internal)?;
         audit(
             &mut conn,
             actor.id,
@@ -315,12 +311,7 @@ impl GeneralSettingsAdmin for GeneralSettingsService {
             .await
             .map_err(internal)?;
         let changes = json!({ "verify_token": [Value::Null, "regenerated"] });
-        let mut conn = self
-            .store
-            .pool()
-            .acquire()
-            .await
-            .map_err(|e| internal(e.into()))?;
+        let mut conn = self.store.pool().acquire().await.map_err(internal)?;
         audit(
             &mut conn,
             actor.id,

@@ -13,6 +13,7 @@ use async_trait::async_trait;
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 
+use crate::error::internal;
 use crate::store::{from_millis, surveys, Store};
 
 /// Free-text answers shown.
@@ -21,11 +22,6 @@ const COMMENTS: i64 = 20;
 pub struct SurveyReportService {
     store: Store,
     zone: Tz,
-}
-
-fn internal(error: anyhow::Error) -> AppError {
-    tracing::error!(error = ?error, "Survey report failed");
-    AppError::Internal
 }
 
 impl SurveyReportService {
@@ -113,7 +109,7 @@ impl SurveyReports for SurveyReportService {
             sqlx::query_as("SELECT id, name FROM services ORDER BY name")
                 .fetch_all(self.store.pool())
                 .await
-                .map_err(|e| internal(e.into()))?;
+                .map_err(internal)?;
         let today = Utc::now().with_timezone(&self.zone).date_naive();
         let first = today - Duration::days(29);
         Ok(SurveyReportChoices {
@@ -133,7 +129,7 @@ impl SurveyReports for SurveyReportService {
             .bind(filter.service_id)
             .fetch_optional(pool)
             .await
-            .map_err(|e| internal(e.into()))?;
+            .map_err(internal)?;
         if exists.is_none() {
             return Err(AppError::NotFound);
         }

@@ -22,6 +22,7 @@ use crate::domain::account::{
     AccountError, DisplayName, NewPassword, Username, DISPLAY_NAME_MAX, PASSWORD_MIN, USERNAME_MAX,
 };
 use crate::domain::routing::MAX_POSITIONS;
+use crate::error::internal;
 use crate::store::console as console_queries;
 use crate::store::user_admin::{self as queries, NewUserRow, UserRow};
 use crate::store::{users, Store};
@@ -33,11 +34,6 @@ pub struct UserAdminService {
     router: Router,
     console: Arc<dyn Console>,
     time_zone: chrono_tz::Tz,
-}
-
-fn internal(error: anyhow::Error) -> AppError {
-    tracing::error!(error = ?error, "User administration failed");
-    AppError::Internal
 }
 
 /// The form error for an account value that did not parse.
@@ -117,12 +113,7 @@ impl UserAdminService {
             .await
             .map_err(internal)?;
         let now = Utc::now();
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(|e| internal(e.into()))?;
+        let mut tx = self.store.pool().begin().await.map_err(internal)?;
         let row = NewUserRow {
             username: form.username.as_str(),
             display_name: form.display_name.as_str(),
@@ -149,7 +140,7 @@ impl UserAdminService {
         queries::audit(&mut tx, actor.id, "user", id, "create", &changes, now)
             .await
             .map_err(internal)?;
-        tx.commit().await.map_err(|e| internal(e.into()))?;
+        tx.commit().await.map_err(internal)?;
         Ok(id)
     }
 
@@ -163,12 +154,7 @@ impl UserAdminService {
         let before = self.manageable(actor, id).await?;
         let before_groups = self.group_ids(id).await?;
         let now = Utc::now();
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(|e| internal(e.into()))?;
+        let mut tx = self.store.pool().begin().await.map_err(internal)?;
         let saved = queries::update(
             &mut tx,
             id,
@@ -220,7 +206,7 @@ impl UserAdminService {
         )
         .await
         .map_err(internal)?;
-        tx.commit().await.map_err(|e| internal(e.into()))?;
+        tx.commit().await.map_err(internal)?;
         Ok(id)
     }
 
@@ -390,12 +376,7 @@ impl UserAdmin for UserAdminService {
         users::set_password(self.store.pool(), id, &hash, now)
             .await
             .map_err(internal)?;
-        let mut conn = self
-            .store
-            .pool()
-            .acquire()
-            .await
-            .map_err(|e| internal(e.into()))?;
+        let mut conn = self.store.pool().acquire().await.map_err(internal)?;
         queries::audit(
             &mut conn,
             actor.id,
@@ -424,12 +405,7 @@ impl UserAdmin for UserAdminService {
             return Err(AppError::Forbidden);
         }
         let now = Utc::now();
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(|e| internal(e.into()))?;
+        let mut tx = self.store.pool().begin().await.map_err(internal)?;
         if !queries::set_active(&mut tx, id, version, active, now)
             .await
             .map_err(internal)?
@@ -441,7 +417,7 @@ impl UserAdmin for UserAdminService {
         queries::audit(&mut tx, actor.id, "user", id, action, &changes, now)
             .await
             .map_err(internal)?;
-        tx.commit().await.map_err(|e| internal(e.into()))?;
+        tx.commit().await.map_err(internal)?;
         if !active {
             // Their sessions ended with the version bump; their chats go back to the queue.
             self.console.signed_out(id).await?;

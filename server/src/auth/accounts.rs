@@ -11,6 +11,7 @@ use secrecy::SecretString;
 use super::password;
 use crate::domain::account::{DisplayName, NewPassword, Username, PASSWORD_MAX, USERNAME_MAX};
 use crate::domain::login_throttle::{RecentFailures, ThrottlePolicy, Verdict};
+use crate::error::internal;
 use crate::store::users::{self, NewUser, UserRecord};
 use crate::store::{login_failures, Store};
 
@@ -21,11 +22,6 @@ pub struct AccountService {
 }
 
 /// Logs the detail, shows the browser nothing of it.
-fn internal(error: anyhow::Error) -> AppError {
-    tracing::error!(error = ?error, "Accounts request failed");
-    AppError::Internal
-}
-
 fn session_user(record: UserRecord) -> SessionUser {
     SessionUser {
         id: record.id,

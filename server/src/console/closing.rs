@@ -4,8 +4,9 @@
 use app::error::{AppError, Field};
 use chrono::{DateTime, Utc};
 
-use super::{internal, ConsoleService};
+use super::ConsoleService;
 use crate::conversation::policies::ServiceRuntime;
+use crate::error::internal;
 use crate::store::to_millis;
 
 /// A close as the service's policy allows it.
@@ -23,12 +24,7 @@ impl ConsoleService {
         classification: Option<String>,
         now: DateTime<Utc>,
     ) -> Result<Closing, AppError> {
-        let mut conn = self
-            .store
-            .pool()
-            .acquire()
-            .await
-            .map_err(|e| internal(e.into()))?;
+        let mut conn = self.store.pool().acquire().await.map_err(internal)?;
         let service_id = crate::store::conversations::service_of(&mut conn, conversation_id)
             .await
             .map_err(internal)?;

@@ -6,8 +6,9 @@ use app::error::{AppError, Field};
 use app::model::console::{TransferGroup, TransferTargets, TransferTo};
 use chrono::Utc;
 
-use super::{agent_load, internal, ConsoleService};
+use super::{agent_load, ConsoleService};
 use crate::conversation::assignment;
+use crate::error::internal;
 use crate::store::console as queries;
 use crate::store::routing::{self as routing_store, TransferTarget};
 
@@ -20,12 +21,7 @@ impl ConsoleService {
         accept: bool,
     ) -> Result<(), AppError> {
         self.offered_or_own(agent_id, conversation_id).await?;
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(|e| internal(e.into()))?;
+        let mut tx = self.store.pool().begin().await.map_err(internal)?;
         let now = Utc::now();
         let settled = if accept {
             assignment::accept_offer(&mut tx, conversation_id, agent_id, now).await
@@ -37,7 +33,7 @@ impl ConsoleService {
             // Not an offer (any more): accepted already, or it ran out a moment ago.
             return Err(AppError::Forbidden);
         }
-        tx.commit().await.map_err(|e| internal(e.into()))?;
+        tx.commit().await.map_err(internal)?;
         tracing::info!(
             agent = agent_id,
             conversation = conversation_id,
@@ -99,14 +95,14 @@ impl ConsoleService {
                 TransferTarget::Group(group)
             }
         };
-        let mut tx = pool.begin().await.map_err(|e| internal(e.into()))?;
+        let mut tx = pool.begin().await.map_err(internal)?;
         let moved = routing_store::transfer(&mut tx, conversation_id, agent_id, target, Utc::now())
             .await
             .map_err(internal)?;
         if !moved {
             return Err(AppError::Forbidden);
         }
-        tx.commit().await.map_err(|e| internal(e.into()))?;
+        tx.commit().await.map_err(internal)?;
         tracing::info!(
             agent = agent_id,
             conversation = conversation_id,

@@ -26,6 +26,7 @@ use crate::conversation::outbox::{queue_agent_media, queue_agent_text, OutboundA
 use crate::conversation::routing::Router;
 use crate::conversation::sending::OutboxWorker;
 use crate::domain::routing::Presence;
+use crate::error::internal;
 use crate::store::console::Ownership;
 use crate::store::{console as queries, from_millis, media, routing as routing_store, Store};
 
@@ -41,11 +42,6 @@ pub struct ConsoleService {
     router: Router,
     live: LiveSignal,
     time_zone: chrono_tz::Tz,
-}
-
-fn internal(error: anyhow::Error) -> AppError {
-    tracing::error!(error = ?error, "Console request failed");
-    AppError::Internal
 }
 
 impl ConsoleService {
@@ -449,7 +445,7 @@ impl Console for ConsoleService {
         routing_store::set_presence(pool, agent_id, Presence::Offline, None, now)
             .await
             .map_err(internal)?;
-        let mut conn = pool.acquire().await.map_err(|e| internal(e.into()))?;
+        let mut conn = pool.acquire().await.map_err(internal)?;
         let returned = routing_store::take_back(&mut conn, agent_id, now)
             .await
             .map_err(internal)?;

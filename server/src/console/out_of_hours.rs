@@ -6,13 +6,14 @@ use app::error::AppError;
 use app::model::console::{OutOfHoursConversation, OutOfHoursFilter, ReplyWindow};
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{internal, ConsoleService};
+use super::ConsoleService;
 use crate::conversation::assignment;
 use crate::domain::contact_name;
 use crate::domain::messaging_window::{
     send_mode, SendMode, Writer, HUMAN_AGENT_WINDOW, STANDARD_WINDOW,
 };
 use crate::domain::protocol::protocol;
+use crate::error::internal;
 use crate::store::{from_millis, out_of_hours as queries};
 
 const LIST_LIMIT: i64 = 200;
@@ -122,7 +123,7 @@ impl ConsoleService {
         {
             return Err(AppError::NotFound);
         }
-        tx.commit().await.map_err(|e| internal(e.into()))?;
+        tx.commit().await.map_err(internal)?;
         tracing::info!(
             agent = agent_id,
             conversation = conversation_id,

@@ -15,6 +15,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         "infrastructure",
         &[
             "config",
+            "error",
             "http",
             "lifecycle",
             "live_settings",
