@@ -14,28 +14,9 @@ use app::error::AppError;
 use chrono::Utc;
 use serde_json::json;
 
+pub(crate) use crate::store::switchable::Switchable;
+use crate::store::switchable::{self, Switched};
 use crate::store::{user_admin, Store};
-
-/// A versioned admin record that can be switched on and off.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Switchable {
-    Group,
-    PauseReason,
-    Schedule,
-    Service,
-}
-
-impl Switchable {
-    /// (table, audit entity): fixed names, never user input.
-    fn names(self) -> (&'static str, &'static str) {
-        match self {
-            Switchable::Group => ("agent_groups", "group"),
-            Switchable::PauseReason => ("pause_reasons", "pause_reason"),
-            Switchable::Schedule => ("schedules", "schedule"),
-            Switchable::Service => ("services", "service"),
-        }
-    }
-}
 
 /// Activates or deactivates the record if it is still at `version` (409 otherwise; 404 if it
 /// does not exist), with its audit entry, in one transaction.
@@ -50,29 +31,18 @@ pub(crate) async fn switch_active(
         tracing::error!(error = ?error, ?record, "Switching a record failed");
         AppError::Internal
     };
-    let (table, entity) = record.names();
     let mut tx = store.pool().begin().await.map_err(|e| internal(e.into()))?;
-    let was_active: i64 = sqlx::query_scalar(&format!("SELECT active FROM {table} WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(&mut *tx)
+    let was_active = match switchable::switch_active(&mut tx, record, id, active, version)
         .await
-        .map_err(|e| internal(e.into()))?
-        .ok_or(AppError::NotFound)?;
-    let was_active = was_active == 1;
-    let done = sqlx::query(&format!(
-        "UPDATE {table} SET active = $1, version = version + 1 WHERE id = $2 AND version = $3"
-    ))
-    .bind(i64::from(active))
-    .bind(id)
-    .bind(version)
-    .execute(&mut *tx)
-    .await
-    .map_err(|e| internal(e.into()))?;
-    if done.rows_affected() == 0 {
-        return Err(AppError::Conflict);
-    }
+        .map_err(internal)?
+    {
+        Switched::Done { was_active } => was_active,
+        Switched::NotFound => return Err(AppError::NotFound),
+        Switched::Stale => return Err(AppError::Conflict),
+    };
     let action = if active { "enable" } else { "disable" };
     let changes = json!({ "active": [was_active, active] });
+    let entity = record.audit_entity();
     user_admin::audit(&mut tx, actor, entity, id, action, &changes, Utc::now())
         .await
         .map_err(internal)?;

@@ -11,6 +11,7 @@ use chrono::Utc;
 use serde_json::{json, Value};
 
 use crate::error::internal;
+use crate::store::pause_reasons::{self, PauseReasonRow};
 use crate::store::user_admin::audit;
 use crate::store::Store;
 
@@ -37,18 +38,16 @@ impl PauseReasonAdminService {
 #[async_trait]
 impl PauseReasonAdmin for PauseReasonAdminService {
     async fn list(&self) -> Result<Vec<PauseReason>, AppError> {
-        let rows: Vec<(i64, String, i64, i64)> =
-            sqlx::query_as("SELECT id, name, active, version FROM pause_reasons ORDER BY id")
-                .fetch_all(self.store.pool())
-                .await
-                .map_err(internal)?;
+        let rows = pause_reasons::all(self.store.pool())
+            .await
+            .map_err(internal)?;
         Ok(rows
             .into_iter()
-            .map(|(id, name, active, version)| PauseReason {
-                id,
-                name,
-                active: active == 1,
-                version,
+            .map(|row: PauseReasonRow| PauseReason {
+                id: row.id,
+                name: row.name,
+                active: row.active == 1,
+                version: row.version,
             })
             .collect())
     }
@@ -84,23 +83,14 @@ impl PauseReasonAdmin for PauseReasonAdminService {
         let now = Utc::now();
         let mut tx = self.store.pool().begin().await.map_err(internal)?;
         let saved = match id {
-            None => sqlx::query_scalar("INSERT INTO pause_reasons (name) VALUES ($1) RETURNING id")
-                .bind(&name)
-                .fetch_one(&mut *tx)
+            None => pause_reasons::insert(&mut tx, &name)
                 .await
                 .map_err(internal)?,
             Some(id) => {
-                let done = sqlx::query(
-                    "UPDATE pause_reasons SET name = $1, version = version + 1
-                     WHERE id = $2 AND version = $3",
-                )
-                .bind(&name)
-                .bind(id)
-                .bind(version)
-                .execute(&mut *tx)
-                .await
-                .map_err(internal)?;
-                if done.rows_affected() == 0 {
+                if !pause_reasons::rename(&mut tx, id, &name, version)
+                    .await
+                    .map_err(internal)?
+                {
                     return Err(AppError::Conflict);
                 }
                 id

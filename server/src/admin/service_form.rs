@@ -7,6 +7,7 @@ use secrecy::SecretString;
 use crate::domain::service::{Cifra, IntegrationUrl, ServiceName};
 use crate::domain::service_policy::{self, PolicyError};
 use crate::error::internal;
+use crate::store::schedules;
 use crate::store::service_admin as queries;
 use crate::store::Store;
 
@@ -81,11 +82,8 @@ impl Valid {
             });
         }
         let (groups, _) = queries::choices(pool).await.map_err(internal)?;
-        let schedules: Vec<i64> = sqlx::query_scalar("SELECT id FROM schedules")
-            .fetch_all(pool)
-            .await
-            .map_err(internal)?;
-        let known_schedule = |id: Option<i64>| id.is_none_or(|id| schedules.contains(&id));
+        let schedule_ids = schedules::ids(pool).await.map_err(internal)?;
+        let known_schedule = |id: Option<i64>| id.is_none_or(|id| schedule_ids.contains(&id));
         if !known_schedule(form.schedule_id) {
             return Err(AppError::Invalid {
                 field: Field::Schedule,

@@ -83,36 +83,15 @@ impl GeneralSettingsService {
         if current != version {
             return Err(AppError::Conflict);
         }
-        let pool = self.store.pool();
-        // A compare-and-set, so two saves racing cannot both pass.
-        let done = sqlx::query(
-            "UPDATE general_settings SET value = $1, updated_at = $2 WHERE key = $3 AND value = $4",
-        )
-        .bind((version + 1).to_string())
-        .bind(Utc::now().timestamp_millis())
-        .bind(VERSION)
-        .bind(version.to_string())
-        .execute(pool)
-        .await
-        .map_err(internal)?;
-        if done.rows_affected() == 1 {
-            return Ok(());
+        let claimed =
+            general_settings::claim_version(self.store.pool(), VERSION, version, Utc::now())
+                .await
+                .map_err(internal)?;
+        if claimed {
+            Ok(())
+        } else {
+            Err(AppError::Conflict)
         }
-        if version == 0 {
-            let created = sqlx::query(
-                "INSERT INTO general_settings (key, value, updated_at) VALUES ($1, '1', $2)
-                 ON CONFLICT (key) DO NOTHING",
-            )
-            .bind(VERSION)
-            .bind(Utc::now().timestamp_millis())
-            .execute(pool)
-            .await
-            .map_err(internal)?;
-            if created.rows_affected() == 1 {
-                return Ok(());
-            }
-        }
-        Err(AppError::Conflict)
     }
 
     /// What is allowed whatever the admin's list says, as shown on the page.

@@ -14,7 +14,7 @@ use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use crate::error::internal;
-use crate::store::{from_millis, surveys, Store};
+use crate::store::{from_millis, services, surveys, Store};
 
 /// Free-text answers shown.
 const COMMENTS: i64 = 20;
@@ -105,17 +105,18 @@ fn question_reports(
 #[async_trait]
 impl SurveyReports for SurveyReportService {
     async fn choices(&self) -> Result<SurveyReportChoices, AppError> {
-        let rows: Vec<(i64, String)> =
-            sqlx::query_as("SELECT id, name FROM services ORDER BY name")
-                .fetch_all(self.store.pool())
-                .await
-                .map_err(internal)?;
+        let rows = services::choices_by_name(self.store.pool())
+            .await
+            .map_err(internal)?;
         let today = Utc::now().with_timezone(&self.zone).date_naive();
         let first = today - Duration::days(29);
         Ok(SurveyReportChoices {
             services: rows
                 .into_iter()
-                .map(|(id, name)| Choice { id, name })
+                .map(|row| Choice {
+                    id: row.id,
+                    name: row.name,
+                })
                 .collect(),
             from: first.format("%Y-%m-%d").to_string(),
             to: today.format("%Y-%m-%d").to_string(),
@@ -125,12 +126,10 @@ impl SurveyReports for SurveyReportService {
     async fn report(&self, filter: SurveyReportFilter) -> Result<SurveyReport, AppError> {
         let period = period(self.zone, &filter)?;
         let pool = self.store.pool();
-        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM services WHERE id = $1")
-            .bind(filter.service_id)
-            .fetch_optional(pool)
+        if !services::exists(pool, filter.service_id)
             .await
-            .map_err(internal)?;
-        if exists.is_none() {
+            .map_err(internal)?
+        {
             return Err(AppError::NotFound);
         }
         let service = filter.service_id;

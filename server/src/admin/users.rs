@@ -21,8 +21,9 @@ use crate::conversation::routing::Router;
 use crate::domain::account::{
     AccountError, DisplayName, NewPassword, Username, DISPLAY_NAME_MAX, PASSWORD_MIN, USERNAME_MAX,
 };
-use crate::domain::routing::MAX_POSITIONS;
+use crate::domain::routing::{AnswerMode as RoutingMode, MAX_POSITIONS};
 use crate::error::internal;
+use crate::store::codes::StoredCode;
 use crate::store::console as console_queries;
 use crate::store::user_admin::{self as queries, NewUserRow, UserRow};
 use crate::store::{users, Store};
@@ -64,10 +65,18 @@ fn role_of(text: &str) -> Role {
     text.parse().unwrap_or(Role::Agent)
 }
 
-fn mode_name(mode: AnswerMode) -> &'static str {
+/// The server's answer mode for the browser's (and back): the wire types stay the browser's.
+fn domain_mode(mode: AnswerMode) -> RoutingMode {
     match mode {
-        AnswerMode::Automatic => "automatic",
-        AnswerMode::Manual => "manual",
+        AnswerMode::Automatic => RoutingMode::Automatic,
+        AnswerMode::Manual => RoutingMode::Manual,
+    }
+}
+
+fn wire_mode(mode: RoutingMode) -> AnswerMode {
+    match mode {
+        RoutingMode::Automatic => AnswerMode::Automatic,
+        RoutingMode::Manual => AnswerMode::Manual,
     }
 }
 
@@ -134,7 +143,7 @@ impl UserAdminService {
             "role": [Value::Null, form.role.as_str()],
             "locale": [Value::Null, &form.locale],
             "positions": [Value::Null, form.positions],
-            "answer_mode": [Value::Null, mode_name(form.answer_mode)],
+            "answer_mode": [Value::Null, form.answer_mode.code()],
             "groups": [Value::Null, &form.group_ids],
         });
         queries::audit(&mut tx, actor.id, "user", id, "create", &changes, now)
@@ -188,11 +197,11 @@ impl UserAdminService {
             json!(before.positions.unwrap_or(8)),
             json!(form.positions),
         );
-        let old_mode = before.answer_mode.unwrap_or_else(|| "automatic".into());
+        let old_mode = before.answer_mode.unwrap_or_default();
         note(
             "answer_mode",
-            json!(old_mode),
-            json!(mode_name(form.answer_mode)),
+            json!(old_mode.code()),
+            json!(form.answer_mode.code()),
         );
         note("groups", json!(before_groups), json!(form.group_ids));
         queries::audit(
@@ -216,7 +225,7 @@ impl UserAdminService {
         id: i64,
         form: &ValidForm,
     ) -> Result<(), AppError> {
-        queries::set_agent_settings(tx, id, form.positions, mode_name(form.answer_mode))
+        queries::set_agent_settings(tx, id, form.positions, form.answer_mode)
             .await
             .map_err(internal)?;
         queries::set_groups(tx, id, &form.group_ids)
@@ -267,7 +276,7 @@ impl UserAdminService {
             role: form.role,
             locale: form.locale,
             positions: form.positions,
-            answer_mode: form.answer_mode,
+            answer_mode: domain_mode(form.answer_mode),
             group_ids,
             password,
         })
@@ -280,7 +289,7 @@ struct ValidForm {
     role: Role,
     locale: String,
     positions: u8,
-    answer_mode: AnswerMode,
+    answer_mode: RoutingMode,
     group_ids: Vec<i64>,
     password: Option<NewPassword>,
 }
@@ -471,8 +480,5 @@ fn detail_positions(row: &UserRow) -> u8 {
 }
 
 fn detail_mode(row: &UserRow) -> AnswerMode {
-    match row.answer_mode.as_deref() {
-        Some("manual") => AnswerMode::Manual,
-        _ => AnswerMode::Automatic,
-    }
+    wire_mode(row.answer_mode.unwrap_or_default())
 }

@@ -10,7 +10,8 @@ use super::{agent_load, ConsoleService};
 use crate::conversation::assignment;
 use crate::error::internal;
 use crate::store::console as queries;
-use crate::store::routing::{self as routing_store, TransferTarget};
+use crate::store::conversation_status::TransferTarget;
+use crate::store::routing as routing_store;
 
 impl ConsoleService {
     /// Accepts (`true`) or passes on an offer made to the agent.

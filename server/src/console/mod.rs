@@ -25,9 +25,11 @@ use crate::conversation::live_signal::LiveSignal;
 use crate::conversation::outbox::{queue_agent_media, queue_agent_text, OutboundAttachment};
 use crate::conversation::routing::Router;
 use crate::conversation::sending::OutboxWorker;
+use crate::domain::conversation::ConversationStatus;
 use crate::domain::routing::Presence;
 use crate::error::internal;
 use crate::store::console::Ownership;
+use crate::store::conversation_status::Closing;
 use crate::store::{console as queries, from_millis, media, routing as routing_store, Store};
 
 /// What a chat pane shows of a customer's history.
@@ -106,7 +108,10 @@ impl ConsoleService {
             .map_err(internal)?
         {
             None => Err(AppError::NotFound),
-            Some(owned) if owned.agent_id == Some(agent_id) && owned.status == "assigned" => {
+            Some(owned)
+                if owned.agent_id == Some(agent_id)
+                    && owned.status == ConversationStatus::Assigned =>
+            {
                 Ok(owned)
             }
             Some(_) => Err(AppError::Forbidden),
@@ -129,15 +134,7 @@ impl Console for ConsoleService {
             .await
             .map_err(internal)?;
         let (presence, pause_reason, positions) = match state {
-            Some(row) => (
-                match row.presence.as_str() {
-                    "operating" => AppPresence::Operating,
-                    "paused" => AppPresence::Paused,
-                    _ => AppPresence::Offline,
-                },
-                row.pause_reason,
-                row.positions,
-            ),
+            Some(row) => (wire_presence(row.presence), row.pause_reason, row.positions),
             None => (AppPresence::Offline, None, 8),
         };
         Ok(AgentStatus {
@@ -177,11 +174,7 @@ impl Console for ConsoleService {
             }
             _ => None,
         };
-        let domain = match presence {
-            AppPresence::Operating => Presence::Operating,
-            AppPresence::Paused => Presence::Paused,
-            AppPresence::Offline => Presence::Offline,
-        };
+        let domain = domain_presence(presence);
         let now = Utc::now();
         routing_store::set_presence(pool, agent_id, domain, reason.as_deref(), now)
             .await
@@ -348,7 +341,7 @@ impl Console for ConsoleService {
         let terms = self
             .closing_terms(conversation_id, classification, now)
             .await?;
-        let closing = queries::Closing {
+        let closing = Closing {
             classification: terms.classification.as_deref(),
             wrap_up_until: terms.wrap_up_until,
         };
@@ -467,14 +460,27 @@ fn agent_load(row: queries::AgentLoadRow) -> AgentLoad {
     AgentLoad {
         id: row.id,
         name: row.display_name,
-        presence: match row.presence.as_deref() {
-            Some("operating") => AppPresence::Operating,
-            Some("paused") => AppPresence::Paused,
-            _ => AppPresence::Offline,
-        },
+        presence: row.presence.map_or(AppPresence::Offline, wire_presence),
         pause_reason: row.pause_reason,
         open: row.open,
         positions: row.positions.unwrap_or(8),
         overdue: row.overdue,
+    }
+}
+
+/// The console's wire presence for the server's (the browser's types stay the browser's).
+fn wire_presence(presence: Presence) -> AppPresence {
+    match presence {
+        Presence::Operating => AppPresence::Operating,
+        Presence::Paused => AppPresence::Paused,
+        Presence::Offline => AppPresence::Offline,
+    }
+}
+
+fn domain_presence(presence: AppPresence) -> Presence {
+    match presence {
+        AppPresence::Operating => Presence::Operating,
+        AppPresence::Paused => Presence::Paused,
+        AppPresence::Offline => Presence::Offline,
     }
 }

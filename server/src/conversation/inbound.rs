@@ -13,8 +13,9 @@ use sqlx::AnyConnection;
 use super::policies::survey::Asking;
 use super::policies::{bot, hours, timeouts};
 use crate::domain::attachment::SHARED_LINK;
+use crate::domain::conversation::ConversationStatus;
 use crate::domain::survey::Step;
-use crate::store::{conversations, events, media, messages, outbox};
+use crate::store::{conversation_status, conversations, events, media, messages, outbox};
 
 /// Who wrote an inbound message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,12 +91,17 @@ pub async fn message(
         _ => None,
     };
     let (conversation, opened, conversation_status, with_bot) = match (open, &survey) {
-        (Some((open, status, bot)), _) => (open, false, status, bot == 1),
-        (None, Some((asking, _))) => (asking.conversation_id, false, "closed".to_owned(), false),
+        (Some(open), _) => (open.id, false, open.status, open.with_bot == 1),
+        (None, Some((asking, _))) => (
+            asking.conversation_id,
+            false,
+            ConversationStatus::Closed,
+            false,
+        ),
         (None, None) => (
-            conversations::open(conn, service_id, contact, now).await?,
+            conversation_status::open(conn, service_id, contact, now).await?,
             true,
-            "queued".to_owned(),
+            ConversationStatus::Queued,
             false,
         ),
     };
@@ -111,12 +117,12 @@ pub async fn message(
         bot::reply(conn, (conversation, service_id), said, now).await?;
         return Ok(Received::Stored);
     }
-    if by_customer && conversation_status == "assigned" {
+    if by_customer && conversation_status == ConversationStatus::Assigned {
         timeouts::on_customer_message(conn, conversation).await?;
     }
     // Business hours only concern a new or an out-of-hours conversation: the usual message,
     // in one already queued or assigned, costs no further reads.
-    if by_customer && (opened || conversation_status == "out_of_hours") {
+    if by_customer && (opened || conversation_status == ConversationStatus::OutOfHours) {
         let hours = hours::CustomerMessage {
             service_id,
             conversation_id: conversation,

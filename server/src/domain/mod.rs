@@ -4,6 +4,7 @@ pub mod account;
 pub mod attachment;
 pub mod business_hours;
 pub mod contact_name;
+pub mod conversation;
 pub mod delivery;
 pub mod graph_hosts;
 pub mod login_throttle;

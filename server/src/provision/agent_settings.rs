@@ -6,6 +6,8 @@ use app::model::Role;
 use sqlx::AnyPool;
 
 use crate::domain::routing::{AnswerMode, MAX_POSITIONS};
+use crate::store::codes::StoredCode;
+use crate::store::user_admin;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AgentSettings {
@@ -32,12 +34,11 @@ pub fn validate(
         .ok()
         .filter(|p| (1..=MAX_POSITIONS).contains(p))
         .with_context(|| format!("user {username}: positions must be 1 to {MAX_POSITIONS}"))?;
-    let answer_mode = match answer_mode.unwrap_or("automatic") {
-        "automatic" => AnswerMode::Automatic,
-        "manual" => AnswerMode::Manual,
-        other => anyhow::bail!(
-            "user {username}: answer_mode {other:?} must be \"automatic\" or \"manual\""
-        ),
+    let answer_mode = match answer_mode {
+        None => AnswerMode::default(),
+        Some(code) => AnswerMode::from_code(code).with_context(|| {
+            format!("user {username}: answer_mode {code:?} must be \"automatic\" or \"manual\"")
+        })?,
     };
     Ok(Some(AgentSettings {
         positions,
@@ -47,24 +48,16 @@ pub fn validate(
 
 /// Gives the agent these settings; returns whether anything changed.
 pub async fn apply(pool: &AnyPool, user_id: i64, settings: AgentSettings) -> anyhow::Result<bool> {
-    let mode = match settings.answer_mode {
-        AnswerMode::Automatic => "automatic",
-        AnswerMode::Manual => "manual",
-    };
-    let current: Option<(i64, String)> =
-        sqlx::query_as("SELECT positions, answer_mode FROM agent_states WHERE user_id = $1")
-            .bind(user_id)
-            .fetch_optional(pool)
-            .await
-            .context("Failed to read an agent's settings")?;
-    if current == Some((i64::from(settings.positions), mode.to_owned())) {
+    let current = user_admin::agent_settings(pool, user_id).await?;
+    let wanted = (i64::from(settings.positions), settings.answer_mode);
+    if current.is_some_and(|row| (row.positions, row.answer_mode) == wanted) {
         return Ok(false);
     }
     let mut conn = pool
         .acquire()
         .await
         .context("Failed to reach the database")?;
-    crate::store::user_admin::set_agent_settings(&mut conn, user_id, settings.positions, mode)
+    user_admin::set_agent_settings(&mut conn, user_id, settings.positions, settings.answer_mode)
         .await?;
     Ok(true)
 }

@@ -3,8 +3,11 @@
 //! as they are applied, after the users and services (the same file may create them).
 
 use anyhow::Context;
+use chrono::Utc;
 use serde::Deserialize;
 use sqlx::AnyPool;
+
+use crate::store::{group_admin, services, users};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -26,62 +29,30 @@ pub async fn apply(pool: &AnyPool, groups: &[GroupEntry]) -> anyhow::Result<Vec<
             !name.is_empty() && name.chars().count() <= 80,
             "group {name:?}: the name must have 1 to 80 characters"
         );
-        let existing: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM agent_groups WHERE name = $1")
-                .bind(name)
-                .fetch_optional(pool)
-                .await
-                .context("Failed to look up a group")?;
-        let id = match existing {
+        let id = match group_admin::id_by_name(pool, name).await? {
             Some(id) => id,
             None => {
                 changed.push(format!("group {name}"));
-                sqlx::query_scalar(
-                    "INSERT INTO agent_groups (name, created_at) VALUES ($1, $2) RETURNING id",
-                )
-                .bind(name)
-                .bind(chrono::Utc::now().timestamp_millis())
-                .fetch_one(pool)
-                .await
-                .context("Failed to create a group")?
+                let mut conn = pool
+                    .acquire()
+                    .await
+                    .context("Failed to reach the database")?;
+                group_admin::insert(&mut conn, name, Utc::now()).await?
             }
         };
         for username in &group.members {
-            let user: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
-                .bind(username)
-                .fetch_optional(pool)
-                .await
-                .context("Failed to look up a group member")?;
-            let user = user.with_context(|| format!("group {name}: no user {username:?}"))?;
-            let added = sqlx::query(
-                "INSERT INTO group_members (group_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            )
-            .bind(id)
-            .bind(user)
-            .execute(pool)
-            .await
-            .context("Failed to add a group member")?;
-            if added.rows_affected() == 1 {
+            let user = users::find_by_username(pool, username)
+                .await?
+                .with_context(|| format!("group {name}: no user {username:?}"))?;
+            if group_admin::add_member(pool, id, user.id).await? {
                 changed.push(format!("group {name} member {username}"));
             }
         }
         for cifra in &group.services {
-            let service: Option<i64> =
-                sqlx::query_scalar("SELECT id FROM services WHERE cifra = $1")
-                    .bind(cifra)
-                    .fetch_optional(pool)
-                    .await
-                    .context("Failed to look up a group's service")?;
-            let service = service.with_context(|| format!("group {name}: no service {cifra:?}"))?;
-            let added = sqlx::query(
-                "INSERT INTO service_groups (service_id, group_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            )
-            .bind(service)
-            .bind(id)
-            .execute(pool)
-            .await
-            .context("Failed to link a group to a service")?;
-            if added.rows_affected() == 1 {
+            let service = services::id_by_cifra(pool, cifra)
+                .await?
+                .with_context(|| format!("group {name}: no service {cifra:?}"))?;
+            if group_admin::link_service(pool, id, service).await? {
                 changed.push(format!("group {name} serves {cifra}"));
             }
         }

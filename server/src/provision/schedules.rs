@@ -19,6 +19,7 @@ use sqlx::AnyPool;
 
 use crate::domain::schedule::Definition;
 use crate::domain::schedule::Schedule;
+use crate::store::pause_reasons;
 use crate::store::schedules as queries;
 
 const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
@@ -167,30 +168,18 @@ pub async fn apply_pause_reasons(pool: &AnyPool, names: &[String]) -> anyhow::Re
             !name.is_empty() && name.chars().count() <= 60,
             "pause reason {name:?}: the name must have 1 to 60 characters"
         );
-        let existing: Option<(i64, i64)> =
-            sqlx::query_as("SELECT id, active FROM pause_reasons WHERE LOWER(name) = LOWER($1)")
-                .bind(name)
-                .fetch_optional(pool)
-                .await
-                .context("Failed to look up a pause reason")?;
-        match existing {
-            Some((_, 1)) => {}
-            Some((id, _)) => {
-                sqlx::query(
-                    "UPDATE pause_reasons SET active = 1, version = version + 1 WHERE id = $1",
-                )
-                .bind(id)
-                .execute(pool)
-                .await
-                .context("Failed to reactivate a pause reason")?;
+        match pause_reasons::find_by_name(pool, name).await? {
+            Some(reason) if reason.active == 1 => {}
+            Some(reason) => {
+                pause_reasons::reactivate(pool, reason.id).await?;
                 changed.push(format!("pause reason {name}"));
             }
             None => {
-                sqlx::query("INSERT INTO pause_reasons (name) VALUES ($1)")
-                    .bind(name)
-                    .execute(pool)
+                let mut conn = pool
+                    .acquire()
                     .await
-                    .context("Failed to add a pause reason")?;
+                    .context("Failed to reach the database")?;
+                pause_reasons::insert(&mut conn, name).await?;
                 changed.push(format!("pause reason {name}"));
             }
         }

@@ -4,11 +4,14 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use sqlx::{AnyPool, FromRow};
 
+use super::conversation_status::{self, Closing};
 use super::to_millis;
+use crate::domain::conversation::ConversationStatus;
+use crate::domain::routing::Presence;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct AgentStateRow {
-    pub presence: String,
+    pub presence: Presence,
     pub pause_reason: Option<String>,
     pub positions: i64,
 }
@@ -109,7 +112,7 @@ pub async fn tiles(pool: &AnyPool, agent_id: i64) -> anyhow::Result<Vec<TileRow>
 pub struct Ownership {
     pub contact_id: i64,
     pub agent_id: Option<i64>,
-    pub status: String,
+    pub status: ConversationStatus,
     /// Set while it is only offered to the agent.
     pub offered_until: Option<i64>,
     pub event_seq: i64,
@@ -203,13 +206,6 @@ pub async fn mark_seen(pool: &AnyPool, conversation_id: i64, up_to: i64) -> anyh
     Ok(done.rows_affected() == 1)
 }
 
-/// What a close records besides the time.
-pub struct Closing<'a> {
-    pub classification: Option<&'a str>,
-    /// Until then the agent's position takes no new chat (epoch ms).
-    pub wrap_up_until: Option<i64>,
-}
-
 /// Closes the agent's conversation; false if it was not theirs and open.
 pub async fn close(
     pool: &AnyPool,
@@ -219,20 +215,9 @@ pub async fn close(
     closing: &Closing<'_>,
 ) -> anyhow::Result<bool> {
     let mut tx = pool.begin().await?;
-    let done = sqlx::query(
-        "UPDATE conversations SET status = 'closed', closed_at = $1, classification = $4,
-                                  wrap_up_until = $5, first_response_overdue_at = NULL
-         WHERE id = $2 AND agent_id = $3 AND status = 'assigned' AND offered_until IS NULL",
-    )
-    .bind(to_millis(now))
-    .bind(conversation_id)
-    .bind(agent_id)
-    .bind(closing.classification)
-    .bind(closing.wrap_up_until)
-    .execute(&mut *tx)
-    .await
-    .context("Failed to close a conversation")?;
-    if done.rows_affected() == 0 {
+    if !conversation_status::close_by_agent(&mut tx, conversation_id, agent_id, closing, now)
+        .await?
+    {
         return Ok(false);
     }
     super::events::conversation_changed(&mut tx, conversation_id, Some(agent_id), now).await?;
@@ -246,7 +231,7 @@ pub async fn close(
 pub struct AgentLoadRow {
     pub id: i64,
     pub display_name: String,
-    pub presence: Option<String>,
+    pub presence: Option<Presence>,
     pub pause_reason: Option<String>,
     pub open: i64,
     pub overdue: i64,

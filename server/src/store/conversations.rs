@@ -2,9 +2,10 @@
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, FromRow};
 
 use super::to_millis;
+use crate::domain::conversation::ConversationStatus;
 
 /// The contact with this page-scoped ID in this service, created on first sight.
 #[tracing::instrument(skip(conn))]
@@ -41,40 +42,29 @@ pub async fn find_contact(
         .context("Failed to look up a contact")
 }
 
-/// The contact's conversation that is not closed, if any, with its status.
+/// A contact's conversation that is not closed.
+#[derive(Debug, Clone, FromRow)]
+pub struct OpenConversation {
+    pub id: i64,
+    pub status: ConversationStatus,
+    /// 1 while the service's bot is talking with the customer.
+    pub with_bot: i64,
+}
+
+/// The contact's conversation that is not closed, if any.
 #[tracing::instrument(skip(conn))]
 pub async fn find_open(
     conn: &mut AnyConnection,
     contact_id: i64,
-) -> anyhow::Result<Option<(i64, String, i64)>> {
+) -> anyhow::Result<Option<OpenConversation>> {
     sqlx::query_as(
-        "SELECT id, status, CASE WHEN bot_state IS NULL THEN 0 ELSE 1 END
+        "SELECT id, status, CASE WHEN bot_state IS NULL THEN 0 ELSE 1 END AS with_bot
          FROM conversations WHERE contact_id = $1 AND status <> 'closed' ORDER BY id DESC LIMIT 1",
     )
     .bind(contact_id)
     .fetch_optional(conn)
     .await
     .context("Failed to look up an open conversation")
-}
-
-/// Opens a conversation, queued for routing.
-#[tracing::instrument(skip(conn))]
-pub async fn open(
-    conn: &mut AnyConnection,
-    service_id: i64,
-    contact_id: i64,
-    now: DateTime<Utc>,
-) -> anyhow::Result<i64> {
-    sqlx::query_scalar(
-        "INSERT INTO conversations (service_id, contact_id, status, opened_at, queued_at, last_message_at)
-         VALUES ($1, $2, 'queued', $3, $3, $3) RETURNING id",
-    )
-    .bind(service_id)
-    .bind(contact_id)
-    .bind(to_millis(now))
-    .fetch_one(conn)
-    .await
-    .context("Failed to open a conversation")
 }
 
 /// Records that a message was added; a customer's message also restarts Meta's window.

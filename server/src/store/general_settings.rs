@@ -52,3 +52,40 @@ pub async fn any_sealed_secret(pool: &AnyPool) -> anyhow::Result<Option<String>>
     .await
     .context("Failed to read a sealed credential")
 }
+
+/// Bumps the counter stored under `key` from `version` to the next, a compare-and-set so two
+/// saves racing cannot both pass; version 0 means "never saved" (no row yet). Whether it did.
+#[tracing::instrument(skip(pool))]
+pub async fn claim_version(
+    pool: &AnyPool,
+    key: &str,
+    version: i64,
+    now: DateTime<Utc>,
+) -> anyhow::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE general_settings SET value = $1, updated_at = $2 WHERE key = $3 AND value = $4",
+    )
+    .bind((version + 1).to_string())
+    .bind(to_millis(now))
+    .bind(key)
+    .bind(version.to_string())
+    .execute(pool)
+    .await
+    .context("Failed to claim the settings' version")?;
+    if done.rows_affected() == 1 {
+        return Ok(true);
+    }
+    if version != 0 {
+        return Ok(false);
+    }
+    let created = sqlx::query(
+        "INSERT INTO general_settings (key, value, updated_at) VALUES ($1, '1', $2)
+         ON CONFLICT (key) DO NOTHING",
+    )
+    .bind(key)
+    .bind(to_millis(now))
+    .execute(pool)
+    .await
+    .context("Failed to claim the settings' first version")?;
+    Ok(created.rows_affected() == 1)
+}

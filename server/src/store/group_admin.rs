@@ -202,3 +202,41 @@ pub async fn set_contents(
     }
     Ok(())
 }
+
+/// The group with exactly this name (provisioning matches names as written).
+#[tracing::instrument(skip(pool))]
+pub async fn id_by_name(pool: &AnyPool, name: &str) -> anyhow::Result<Option<i64>> {
+    sqlx::query_scalar("SELECT id FROM agent_groups WHERE name = $1")
+        .bind(name)
+        .fetch_optional(pool)
+        .await
+        .context("Failed to look up a group")
+}
+
+/// Adds one member if they are not in the group yet; whether they were added.
+#[tracing::instrument(skip(pool))]
+pub async fn add_member(pool: &AnyPool, group_id: i64, user_id: i64) -> anyhow::Result<bool> {
+    let added = sqlx::query(
+        "INSERT INTO group_members (group_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+    )
+    .bind(group_id)
+    .bind(user_id)
+    .execute(pool)
+    .await
+    .context("Failed to add a group member")?;
+    Ok(added.rows_affected() == 1)
+}
+
+/// Links the group to a service if it is not linked yet; whether it was linked.
+#[tracing::instrument(skip(pool))]
+pub async fn link_service(pool: &AnyPool, group_id: i64, service_id: i64) -> anyhow::Result<bool> {
+    let added = sqlx::query(
+        "INSERT INTO service_groups (service_id, group_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+    )
+    .bind(service_id)
+    .bind(group_id)
+    .execute(pool)
+    .await
+    .context("Failed to link a group to a service")?;
+    Ok(added.rows_affected() == 1)
+}

@@ -4,8 +4,10 @@
 //! `$n` placeholders, which both backends accept. Where the dialects differ, `Backend` says so.
 
 pub mod bot;
+pub mod codes;
 mod connect;
 pub mod console;
+pub mod conversation_status;
 pub mod conversations;
 pub mod deadlines;
 pub mod events;
@@ -16,12 +18,14 @@ pub mod media;
 pub mod messages;
 pub mod out_of_hours;
 pub mod outbox;
+pub mod pause_reasons;
 pub mod routing;
 pub mod schedules;
 pub mod service_admin;
 pub mod service_runtime;
 pub mod services;
 pub mod surveys;
+pub mod switchable;
 pub mod timeouts;
 pub mod user_admin;
 pub mod users;

@@ -104,18 +104,9 @@ pub async fn assign(
     agent_id: i64,
     now: DateTime<Utc>,
 ) -> anyhow::Result<bool> {
-    let done = sqlx::query(
-        "UPDATE conversations SET status = 'assigned', agent_id = $1, assigned_at = $2,
-                                  queued_at = NULL, offered_until = NULL
-         WHERE id = $3 AND status = 'out_of_hours'",
-    )
-    .bind(agent_id)
-    .bind(to_millis(now))
-    .bind(conversation_id)
-    .execute(&mut *conn)
-    .await
-    .context("Failed to resume a conversation")?;
-    if done.rows_affected() == 0 {
+    if !super::conversation_status::assign_out_of_hours(conn, conversation_id, agent_id, now)
+        .await?
+    {
         return Ok(false);
     }
     super::conversations::note_agent(conn, conversation_id, agent_id).await?;

@@ -6,6 +6,7 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, AnyPool, FromRow};
 
+use super::conversation_status::{self, TransferTarget};
 use super::events;
 use super::to_millis;
 use crate::domain::routing::{
@@ -18,7 +19,7 @@ struct AgentRow {
     positions: i64,
     free_since: i64,
     open: i64,
-    answer_mode: String,
+    answer_mode: AnswerMode,
 }
 
 #[derive(FromRow)]
@@ -121,10 +122,7 @@ pub async fn snapshot(
             open: u8::try_from(row.open).unwrap_or(u8::MAX),
             free_since: row.free_since,
             groups: groups_of_agent.remove(&row.user_id).unwrap_or_default(),
-            answer_mode: match row.answer_mode.as_str() {
-                "manual" => AnswerMode::Manual,
-                _ => AnswerMode::Automatic,
-            },
+            answer_mode: row.answer_mode,
         })
         .collect();
     let waiting = waiting
@@ -159,20 +157,12 @@ pub async fn assign(
 ) -> anyhow::Result<()> {
     for assignment in plan {
         let offered_until = assignment.offer.then(|| to_millis(now + offer_for));
-        let done = sqlx::query(
-            "UPDATE conversations SET status = 'assigned', agent_id = $1, assigned_at = $2,
-                                      queue_front = 0, offered_until = $3
-             WHERE id = $4 AND status = 'queued'",
-        )
-        .bind(assignment.agent)
-        .bind(to_millis(now))
-        .bind(offered_until)
-        .bind(assignment.conversation)
-        .execute(&mut *conn)
-        .await
-        .context("Failed to assign a conversation")?;
+        let (conversation, agent) = (assignment.conversation, assignment.agent);
+        let assigned =
+            conversation_status::assign_queued(conn, conversation, agent, offered_until, now)
+                .await?;
         anyhow::ensure!(
-            done.rows_affected() == 1,
+            assigned,
             "conversation {} left the queue during routing",
             assignment.conversation
         );
@@ -197,11 +187,6 @@ pub async fn set_presence(
     pause_reason: Option<&str>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
-    let presence = match presence {
-        Presence::Offline => "offline",
-        Presence::Operating => "operating",
-        Presence::Paused => "paused",
-    };
     sqlx::query(
         "INSERT INTO agent_states (user_id, presence, pause_reason, free_since, last_seen_at)
          VALUES ($1, $2, $3, $4, $4)
@@ -226,24 +211,23 @@ pub async fn take_back(
     user_id: i64,
     now: DateTime<Utc>,
 ) -> anyhow::Result<u64> {
-    let taken: Vec<i64> = sqlx::query_scalar(
-        "UPDATE conversations SET status = 'queued', agent_id = NULL, assigned_at = NULL,
-                                  queue_front = 1, queued_at = $1, offered_until = NULL
-         WHERE agent_id = $2 AND status = 'assigned' RETURNING id",
-    )
-    .bind(to_millis(now))
-    .bind(user_id)
-    .fetch_all(&mut *conn)
-    .await
-    .context("Failed to take conversations back")?;
+    let taken = conversation_status::requeue_agents(conn, user_id, now).await?;
     for conversation in &taken {
         events::conversation_changed(conn, *conversation, Some(user_id), now).await?;
     }
     Ok(taken.len() as u64)
 }
 
-/// Agents who are not Offline, with when their console was last heard from.
-pub async fn present_agents(conn: &mut AnyConnection) -> anyhow::Result<Vec<(i64, String, i64)>> {
+/// An agent who is not Offline, with when their console was last heard from.
+#[derive(Debug, Clone, FromRow)]
+pub struct PresentAgent {
+    pub user_id: i64,
+    pub presence: Presence,
+    pub last_seen_at: i64,
+}
+
+/// Agents who are not Offline.
+pub async fn present_agents(conn: &mut AnyConnection) -> anyhow::Result<Vec<PresentAgent>> {
     sqlx::query_as(
         "SELECT user_id, presence, last_seen_at FROM agent_states WHERE presence <> 'offline'",
     )
@@ -309,17 +293,7 @@ pub async fn return_offer(
     agent_id: i64,
     now: DateTime<Utc>,
 ) -> anyhow::Result<bool> {
-    let done = sqlx::query(
-        "UPDATE conversations SET status = 'queued', agent_id = NULL, assigned_at = NULL,
-                                  offered_until = NULL, queue_front = 1
-         WHERE id = $1 AND agent_id = $2 AND status = 'assigned' AND offered_until IS NOT NULL",
-    )
-    .bind(conversation_id)
-    .bind(agent_id)
-    .execute(&mut *conn)
-    .await
-    .context("Failed to return an offer")?;
-    if done.rows_affected() == 0 {
+    if !conversation_status::requeue_offer(conn, conversation_id, agent_id).await? {
         return Ok(false);
     }
     sqlx::query(
@@ -360,13 +334,6 @@ pub async fn accept_offer(
     Ok(true)
 }
 
-/// Where a transfer sends a conversation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TransferTarget {
-    Group(i64),
-    Agent(i64),
-}
-
 /// The agent hands the conversation over: it goes to the front of the queue, routed to the
 /// group or the agent named (who takes it when they have a free position).
 pub async fn transfer(
@@ -376,25 +343,9 @@ pub async fn transfer(
     target: TransferTarget,
     now: DateTime<Utc>,
 ) -> anyhow::Result<bool> {
-    let (group, agent) = match target {
-        TransferTarget::Group(group) => (Some(group), None),
-        TransferTarget::Agent(agent) => (None, Some(agent)),
-    };
-    let done = sqlx::query(
-        "UPDATE conversations SET status = 'queued', agent_id = NULL, assigned_at = NULL,
-                                  queued_at = $1, queue_front = 1, route_group_id = $2,
-                                  route_agent_id = $3
-         WHERE id = $4 AND agent_id = $5 AND status = 'assigned' AND offered_until IS NULL",
-    )
-    .bind(to_millis(now))
-    .bind(group)
-    .bind(agent)
-    .bind(conversation_id)
-    .bind(from_agent)
-    .execute(&mut *conn)
-    .await
-    .context("Failed to transfer a conversation")?;
-    if done.rows_affected() == 0 {
+    if !conversation_status::requeue_transfer(conn, conversation_id, from_agent, target, now)
+        .await?
+    {
         return Ok(false);
     }
     forget_declines(conn, conversation_id).await?;

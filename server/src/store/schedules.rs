@@ -142,3 +142,12 @@ pub async fn update(
     .context("Failed to update a schedule")?;
     Ok(done.rows_affected() == 1)
 }
+
+/// The ids of every schedule, active or not.
+#[tracing::instrument(skip(pool))]
+pub async fn ids(pool: &AnyPool) -> anyhow::Result<Vec<i64>> {
+    sqlx::query_scalar("SELECT id FROM schedules")
+        .fetch_all(pool)
+        .await
+        .context("Failed to list schedules")
+}

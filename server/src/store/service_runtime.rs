@@ -4,6 +4,8 @@
 use anyhow::Context;
 use sqlx::{AnyConnection, FromRow};
 
+use crate::domain::conversation::ConversationStatus;
+
 /// A schedule as stored: its zone and its JSON definition.
 #[derive(Debug, Clone, FromRow)]
 pub struct StoredSchedule {
@@ -55,47 +57,22 @@ pub async fn load(conn: &mut AnyConnection, service_id: i64) -> anyhow::Result<R
     })
 }
 
-/// The conversation's status, and when the customer was last told the service is closed.
+/// A conversation's status, and when the customer was last told the service is closed.
+#[derive(Debug, Clone, FromRow)]
+pub struct HoursState {
+    pub status: ConversationStatus,
+    pub out_of_hours_notified_at: Option<i64>,
+}
+
 pub async fn hours_state(
     conn: &mut AnyConnection,
     conversation_id: i64,
-) -> anyhow::Result<(String, Option<i64>)> {
+) -> anyhow::Result<HoursState> {
     sqlx::query_as("SELECT status, out_of_hours_notified_at FROM conversations WHERE id = $1")
         .bind(conversation_id)
         .fetch_one(conn)
         .await
         .context("Failed to read a conversation's hours state")
-}
-
-/// Out of hours: not queued, nobody's.
-pub async fn set_out_of_hours(
-    conn: &mut AnyConnection,
-    conversation_id: i64,
-) -> anyhow::Result<()> {
-    sqlx::query("UPDATE conversations SET status = 'out_of_hours', queued_at = NULL WHERE id = $1")
-        .bind(conversation_id)
-        .execute(conn)
-        .await
-        .context("Failed to set a conversation out of hours")?;
-    Ok(())
-}
-
-/// Back in business hours: the conversation joins the queue now.
-pub async fn requeue(
-    conn: &mut AnyConnection,
-    conversation_id: i64,
-    now: i64,
-) -> anyhow::Result<()> {
-    sqlx::query(
-        "UPDATE conversations SET status = 'queued', queued_at = $1
-         WHERE id = $2 AND status = 'out_of_hours'",
-    )
-    .bind(now)
-    .bind(conversation_id)
-    .execute(conn)
-    .await
-    .context("Failed to queue a conversation")?;
-    Ok(())
 }
 
 pub async fn note_out_of_hours_notice(

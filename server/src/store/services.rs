@@ -195,3 +195,39 @@ pub async fn set_schedule_and_policy(
     .context("Failed to set a service's policy")?;
     Ok(true)
 }
+
+/// A service as a choice in a list: id and name.
+#[derive(Debug, Clone, FromRow)]
+pub struct ServiceChoiceRow {
+    pub id: i64,
+    pub name: String,
+}
+
+/// Every service, active or not, by name.
+#[tracing::instrument(skip(pool))]
+pub async fn choices_by_name(pool: &AnyPool) -> anyhow::Result<Vec<ServiceChoiceRow>> {
+    sqlx::query_as("SELECT id, name FROM services ORDER BY name")
+        .fetch_all(pool)
+        .await
+        .context("Failed to list services")
+}
+
+#[tracing::instrument(skip(pool))]
+pub async fn exists(pool: &AnyPool, id: i64) -> anyhow::Result<bool> {
+    let found: Option<i64> = sqlx::query_scalar("SELECT id FROM services WHERE id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+        .context("Failed to look up a service")?;
+    Ok(found.is_some())
+}
+
+/// The service with this page / account ID, on any channel.
+#[tracing::instrument(skip(pool))]
+pub async fn id_by_cifra(pool: &AnyPool, cifra: &str) -> anyhow::Result<Option<i64>> {
+    sqlx::query_scalar("SELECT id FROM services WHERE cifra = $1")
+        .bind(cifra)
+        .fetch_optional(pool)
+        .await
+        .context("Failed to look up a service")
+}

@@ -3,15 +3,22 @@
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, FromRow};
 
 use super::to_millis;
+use crate::domain::conversation::ConversationStatus;
 
-/// The conversation's status and service.
+/// A conversation's status and service.
+#[derive(Debug, Clone, FromRow)]
+pub struct ConversationState {
+    pub status: ConversationStatus,
+    pub service_id: i64,
+}
+
 pub async fn state(
     conn: &mut AnyConnection,
     conversation_id: i64,
-) -> anyhow::Result<(String, i64)> {
+) -> anyhow::Result<ConversationState> {
     sqlx::query_as("SELECT status, service_id FROM conversations WHERE id = $1")
         .bind(conversation_id)
         .fetch_one(conn)
@@ -82,42 +89,4 @@ pub async fn clear_overdue(conn: &mut AnyConnection, conversation_id: i64) -> an
     .await
     .context("Failed to clear a late first response")?;
     Ok(())
-}
-
-/// Closes a conversation the bot still has, whose customer stopped answering; returns
-/// whether it did.
-pub async fn close_left_with_bot(
-    conn: &mut AnyConnection,
-    conversation_id: i64,
-    now: DateTime<Utc>,
-) -> anyhow::Result<bool> {
-    let closed = sqlx::query(
-        "UPDATE conversations SET status = 'closed', closed_at = $1, closed_by_timeout = 1,
-                                  bot_state = NULL
-         WHERE id = $2 AND status = 'queued' AND bot_state IS NOT NULL",
-    )
-    .bind(to_millis(now))
-    .bind(conversation_id)
-    .execute(conn)
-    .await
-    .context("Failed to close a conversation left with the bot")?;
-    Ok(closed.rows_affected() == 1)
-}
-
-/// Closes an assigned conversation whose customer stopped answering; returns its agent.
-pub async fn close_inactive(
-    conn: &mut AnyConnection,
-    conversation_id: i64,
-    now: DateTime<Utc>,
-) -> anyhow::Result<Option<i64>> {
-    sqlx::query_scalar(
-        "UPDATE conversations SET status = 'closed', closed_at = $1, closed_by_timeout = 1,
-                                  first_response_overdue_at = NULL
-         WHERE id = $2 AND status = 'assigned' RETURNING agent_id",
-    )
-    .bind(to_millis(now))
-    .bind(conversation_id)
-    .fetch_optional(conn)
-    .await
-    .context("Failed to close an inactive conversation")
 }

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, AnyPool, FromRow};
 
 use super::to_millis;
+use crate::domain::routing::AnswerMode;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct UserRow {
@@ -16,7 +17,7 @@ pub struct UserRow {
     pub locale: String,
     pub active: i64,
     pub positions: Option<i64>,
-    pub answer_mode: Option<String>,
+    pub answer_mode: Option<AnswerMode>,
     pub version: i64,
 }
 
@@ -188,7 +189,7 @@ pub async fn set_agent_settings(
     conn: &mut AnyConnection,
     id: i64,
     positions: u8,
-    answer_mode: &str,
+    answer_mode: AnswerMode,
 ) -> anyhow::Result<()> {
     sqlx::query(
         "INSERT INTO agent_states (user_id, positions, answer_mode) VALUES ($1, $2, $3)
@@ -262,4 +263,23 @@ pub async fn audit_page(pool: &AnyPool, before: i64, limit: i64) -> anyhow::Resu
     .fetch_all(pool)
     .await
     .context("Failed to read the audit log")
+}
+
+/// An agent's routing settings as stored.
+#[derive(Debug, Clone, FromRow)]
+pub struct AgentSettingsRow {
+    pub positions: i64,
+    pub answer_mode: AnswerMode,
+}
+
+#[tracing::instrument(skip(pool))]
+pub async fn agent_settings(
+    pool: &AnyPool,
+    user_id: i64,
+) -> anyhow::Result<Option<AgentSettingsRow>> {
+    sqlx::query_as("SELECT positions, answer_mode FROM agent_states WHERE user_id = $1")
+        .bind(user_id)
+        .fetch_optional(pool)
+        .await
+        .context("Failed to read an agent's settings")
 }

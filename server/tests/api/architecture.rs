@@ -281,31 +281,21 @@ fn the_two_migration_folders_differ_only_in_dialect_tokens() {
     }
 }
 
-/// Files outside `store/` that still run SQL of their own, to be moved into the store (issue
-/// 14); the list may only shrink. The sandbox's own tables (`sandbox/store.rs`) stay its own:
-/// it stands in for Meta, not for Atende.
-const SQL_OUTSIDE_STORE: &[&str] = &[
-    "admin/mod.rs",
-    "admin/pause_reasons.rs",
-    "admin/service_form.rs",
-    "admin/settings.rs",
-    "admin/survey_report.rs",
-    "provision/agent_settings.rs",
-    "provision/groups.rs",
-    "provision/schedules.rs",
-    "sandbox/store.rs",
-];
+/// The one file outside `store/` with SQL of its own: the sandbox's tables stay the sandbox's,
+/// since it stands in for Meta, not for Atende.
+const SQL_OUTSIDE_STORE: &[&str] = &["sandbox/store.rs"];
 
-#[test]
-fn sql_lives_in_the_store() {
+/// The source files (paths under `src/`, sorted) whose text passes `test`.
+fn files_where(test: impl Fn(&Path, &str) -> bool) -> Vec<String> {
     let mut files = Vec::new();
     rust_files(&src_dir(), &mut files);
-    let mut with_sql: Vec<String> = files
+    let mut found: Vec<String> = files
         .iter()
-        .filter(|file| !file.starts_with(src_dir().join("store")))
         .filter(|file| {
-            let source = fs::read_to_string(file).expect("a source file reads");
-            source.contains("sqlx::query")
+            test(
+                file,
+                &fs::read_to_string(file).expect("a source file reads"),
+            )
         })
         .map(|file| {
             file.strip_prefix(src_dir())
@@ -314,9 +304,40 @@ fn sql_lives_in_the_store() {
                 .to_string()
         })
         .collect();
-    with_sql.sort();
+    found.sort();
+    found
+}
+
+#[test]
+fn sql_lives_in_the_store() {
+    let with_sql = files_where(|file, source| {
+        !file.starts_with(src_dir().join("store")) && source.contains("sqlx::query")
+    });
     assert_eq!(
         with_sql, SQL_OUTSIDE_STORE,
         "SQL outside store/ (move it into the store; shrink the list when a file is clean)"
     );
+}
+
+/// Every change of a conversation's status is written in `store/conversation_status.rs`, the
+/// one place that shows the conversation's life; nothing else writes the column.
+#[test]
+fn conversation_status_changes_are_written_in_one_place() {
+    let home = src_dir().join("store/conversation_status.rs");
+    let writes_status = |source: &str| {
+        let source = normalised(source);
+        [
+            "UPDATE conversations SET status",
+            "INSERT INTO conversations",
+        ]
+        .iter()
+        .any(|statement| source.contains(statement))
+    };
+    let writers = files_where(|file, source| file != home && writes_status(source));
+    assert!(
+        writers.is_empty(),
+        "these files change a conversation's status outside store/conversation_status.rs: {writers:?}"
+    );
+    let home_source = fs::read_to_string(&home).expect("the home reads");
+    assert!(writes_status(&home_source), "the home writes the status");
 }

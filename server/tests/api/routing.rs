@@ -50,7 +50,7 @@ async fn arrivals(app: &TestApp, service: i64, count: usize) -> Vec<i64> {
         )
         .await
         .expect("contact");
-        let id = store::conversations::open(&mut conn, service, contact, Utc::now())
+        let id = store::conversation_status::open(&mut conn, service, contact, Utc::now())
             .await
             .expect("conversation");
         conversations.push(id);

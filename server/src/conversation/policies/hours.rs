@@ -12,9 +12,10 @@ use app::model::service::MessageKind;
 
 use super::notice::{self, Notice};
 use super::ServiceRuntime;
+use crate::domain::conversation::ConversationStatus;
 use crate::domain::timeouts::Deadline;
 use crate::store::service_runtime as queries;
-use crate::store::{deadlines, from_millis, to_millis};
+use crate::store::{conversation_status, deadlines, from_millis, to_millis};
 
 /// A customer's message just stored (apply it in the same transaction).
 #[derive(Debug, Clone, Copy)]
@@ -35,20 +36,21 @@ impl CustomerMessage {
             opened,
             zone: installation,
         } = *self;
-        let (status, notified_at) = queries::hours_state(conn, conversation_id).await?;
-        if !opened && status != "out_of_hours" {
+        let state = queries::hours_state(conn, conversation_id).await?;
+        let (status, notified_at) = (state.status, state.out_of_hours_notified_at);
+        if !opened && status != ConversationStatus::OutOfHours {
             return Ok(());
         }
         let runtime = ServiceRuntime::load(conn, service_id).await?;
         let hours = runtime.hours();
         if hours.is_open(now) {
-            if status == "out_of_hours" {
-                queries::requeue(conn, conversation_id, to_millis(now)).await?;
+            if status == ConversationStatus::OutOfHours {
+                conversation_status::requeue_out_of_hours(conn, conversation_id, now).await?;
             }
             return joined_queue(conn, conversation_id, &runtime, opened, installation, now).await;
         }
         if opened {
-            queries::set_out_of_hours(conn, conversation_id).await?;
+            conversation_status::set_out_of_hours(conn, conversation_id).await?;
         }
         let told_this_period = notified_at
             .map(from_millis)

@@ -18,10 +18,11 @@ use super::notice::{self, Notice};
 use super::{policy_from, ServiceRuntime};
 use crate::conversation::live_signal::LiveSignal;
 use crate::conversation::routing::Router;
+use crate::domain::conversation::ConversationStatus;
 use crate::domain::timeouts::Deadline;
 use crate::store::deadlines::{self, Due};
 use crate::store::surveys::{self, Ending};
-use crate::store::{events, timeouts as queries, Store};
+use crate::store::{conversation_status, events, timeouts as queries, Store};
 
 /// Deadlines read per pass.
 const BATCH: i64 = 100;
@@ -177,15 +178,15 @@ impl Timeouts {
     async fn tell_if(
         &self,
         conn: &mut AnyConnection,
-        (id, status): (i64, &str),
+        (id, status): (i64, ConversationStatus),
         kind: MessageKind,
         now: DateTime<Utc>,
     ) -> anyhow::Result<Option<ServiceRuntime>> {
-        let (current, service_id) = queries::state(conn, id).await?;
-        if current != status {
+        let current = queries::state(conn, id).await?;
+        if current.status != status {
             return Ok(None);
         }
-        let runtime = ServiceRuntime::load(conn, service_id).await?;
+        let runtime = ServiceRuntime::load(conn, current.service_id).await?;
         notice::send(conn, id, &runtime, Notice::automated(kind), self.zone, now).await?;
         Ok(Some(runtime))
     }
@@ -198,7 +199,12 @@ impl Timeouts {
         now: DateTime<Utc>,
     ) -> anyhow::Result<bool> {
         let Some(runtime) = self
-            .tell_if(conn, (id, "queued"), MessageKind::Queue, now)
+            .tell_if(
+                conn,
+                (id, ConversationStatus::Queued),
+                MessageKind::Queue,
+                now,
+            )
             .await?
         else {
             return Ok(false);
@@ -218,7 +224,10 @@ impl Timeouts {
         now: DateTime<Utc>,
     ) -> anyhow::Result<bool> {
         let warning = MessageKind::InactivityWarning;
-        if let Some(runtime) = self.tell_if(conn, (id, "assigned"), warning, now).await? {
+        if let Some(runtime) = self
+            .tell_if(conn, (id, ConversationStatus::Assigned), warning, now)
+            .await?
+        {
             let due = Deadline::InactivityClose.due(&runtime.policy.times, now);
             deadlines::arm(conn, id, Deadline::InactivityClose, due).await?;
             tracing::info!(conversation = id, "Customer inactive: warned");
@@ -232,15 +241,17 @@ impl Timeouts {
         id: i64,
         now: DateTime<Utc>,
     ) -> anyhow::Result<bool> {
-        let agent = queries::close_inactive(conn, id, now).await?;
-        let with_bot = agent.is_none() && queries::close_left_with_bot(conn, id, now).await?;
+        let agent = conversation_status::close_inactive(conn, id, now).await?;
+        let with_bot =
+            agent.is_none() && conversation_status::close_left_with_bot(conn, id, now).await?;
         if agent.is_none() && !with_bot {
             return Ok(false);
         }
         events::conversation_changed(conn, id, agent, now).await?;
         deadlines::closed(conn, id).await?;
         let closing = MessageKind::InactivityClose;
-        self.tell_if(conn, (id, "closed"), closing, now).await?;
+        self.tell_if(conn, (id, ConversationStatus::Closed), closing, now)
+            .await?;
         tracing::info!(
             conversation = id,
             with_bot,
