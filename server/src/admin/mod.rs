@@ -2,6 +2,7 @@
 
 pub mod groups;
 pub mod pause_reasons;
+mod policy_wire;
 pub mod schedules;
 mod script_preview;
 mod service_form;

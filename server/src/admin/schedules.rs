@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 
 use app::error::{AppError, Field};
+use app::model::schedule as wire;
 use app::model::schedule::{
-    OpenPreview, ScheduleDetail, ScheduleException, ScheduleForm, SchedulePage, ScheduleSummary,
-    TimeSpan, WeeklyInterval,
+    OpenPreview, ScheduleDetail, ScheduleForm, SchedulePage, ScheduleSummary,
 };
 use app::model::CurrentUser;
 use app::server::ScheduleAdmin;
@@ -14,7 +14,9 @@ use async_trait::async_trait;
 use chrono::Utc;
 use serde_json::{json, Map, Value};
 
-use crate::domain::schedule::{Definition, Schedule, ScheduleError};
+use crate::domain::schedule::{
+    Definition, Schedule, ScheduleError, ScheduleException, TimeSpan, WeeklyInterval,
+};
 use crate::error::internal;
 use crate::store::schedules::{self as queries, ScheduleRow};
 use crate::store::user_admin::audit;
@@ -36,9 +38,10 @@ fn schedule_error(error: ScheduleError) -> AppError {
     AppError::Invalid { field }
 }
 
-/// The form's intervals and exceptions trimmed and in a stable order.
+/// The form's intervals and exceptions as the server's definition, trimmed and in a stable
+/// order (the form's types are the browser's; the definition is what is stored).
 fn normalised(form: &ScheduleForm) -> Definition {
-    let span = |s: &TimeSpan| TimeSpan {
+    let span = |s: &wire::TimeSpan| TimeSpan {
         start: s.start.trim().to_owned(),
         end: s.end.trim().to_owned(),
     };
@@ -81,6 +84,41 @@ fn definition_of(row: &ScheduleRow) -> Definition {
     serde_json::from_str(&row.definition).unwrap_or_else(|error| {
         tracing::warn!(schedule = row.id, %error, "Unreadable schedule definition");
         Definition::default()
+    })
+}
+
+fn wire_interval(interval: WeeklyInterval) -> wire::WeeklyInterval {
+    wire::WeeklyInterval {
+        weekday: interval.weekday,
+        start: interval.start,
+        end: interval.end,
+    }
+}
+
+fn wire_exception(exception: ScheduleException) -> wire::ScheduleException {
+    wire::ScheduleException {
+        date: exception.date,
+        name: exception.name,
+        spans: exception
+            .spans
+            .into_iter()
+            .map(|span| wire::TimeSpan {
+                start: span.start,
+                end: span.end,
+            })
+            .collect(),
+    }
+}
+
+/// The definition a schedule had before a save, from its detail, to compare in the audit.
+fn old_definition(old: &ScheduleDetail) -> Definition {
+    normalised(&ScheduleForm {
+        id: Some(old.id),
+        name: old.name.clone(),
+        time_zone: old.time_zone.clone(),
+        intervals: old.intervals.clone(),
+        exceptions: old.exceptions.clone(),
+        version: old.version,
     })
 }
 
@@ -156,8 +194,16 @@ impl ScheduleAdmin for ScheduleAdminService {
             id: row.id,
             name: row.name,
             time_zone: row.time_zone,
-            intervals: definition.intervals,
-            exceptions: definition.exceptions,
+            intervals: definition
+                .intervals
+                .into_iter()
+                .map(wire_interval)
+                .collect(),
+            exceptions: definition
+                .exceptions
+                .into_iter()
+                .map(wire_exception)
+                .collect(),
             active: row.active == 1,
             version: row.version,
         })
@@ -199,8 +245,8 @@ impl ScheduleAdmin for ScheduleAdminService {
                 Some(old) => match field {
                     "name" => json!(old.name),
                     "time_zone" => json!(old.time_zone),
-                    "intervals" => json!(old.intervals),
-                    _ => json!(old.exceptions),
+                    "intervals" => json!(old_definition(old).intervals),
+                    _ => json!(old_definition(old).exceptions),
                 },
             };
             if was != now {

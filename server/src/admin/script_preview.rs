@@ -1,8 +1,9 @@
 //! The service editor's test chat: the script as typed, run by the same rules the bot uses
 //! (`domain::script`) over the messages typed so far, without touching any conversation.
 
-use app::model::script::{PreviewLine, Script};
+use app::model::script::PreviewLine;
 
+use crate::domain::policy::Script;
 use crate::domain::script::{self, Outcome, Turn};
 
 /// Messages a test chat replays (more is a loop the guard would have ended anyway).
@@ -54,8 +55,7 @@ pub fn replay(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use app::model::script::{Menu, MenuAction, MenuOption, ScriptQuestion};
-    use app::model::service::Localized;
+    use crate::domain::policy::{Localized, Menu, MenuAction, MenuOption, ScriptQuestion};
 
     fn pt(text: &str) -> Localized {
         Localized {

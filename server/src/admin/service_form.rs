@@ -1,9 +1,10 @@
 //! Checking a service form: every tab, on the server, before anything is written.
 
 use app::error::{AppError, Field};
-use app::model::service::{Channel, ServiceForm, ServicePolicy};
+use app::model::service::{Channel, ServiceForm};
 use secrecy::SecretString;
 
+use crate::domain::policy::ServicePolicy;
 use crate::domain::service::{Cifra, IntegrationUrl, ServiceName};
 use crate::domain::service_policy::{self, PolicyError};
 use crate::error::internal;
@@ -71,7 +72,8 @@ impl Valid {
         let url = IntegrationUrl::parse(&form.integration_url)
             .map_err(|_| required_or_invalid(&form.integration_url, Field::IntegrationUrl))?;
         let token = token(form.access_token)?;
-        let policy = service_policy::check(&form.policy).map_err(policy_error)?;
+        let stored = ServicePolicy::from(form.policy.clone());
+        let policy = service_policy::check(&stored).map_err(policy_error)?;
         let pool = store.pool();
         if queries::cifra_taken(pool, form.channel.as_str(), cifra.as_str(), form.id)
             .await

@@ -23,6 +23,7 @@ use crate::channels::meta::graph::GraphClient;
 use crate::channels::meta::page_identity::PageIdentity;
 use crate::conversation::routing::Router;
 use crate::domain::graph_hosts::same_origin;
+use crate::domain::policy::ServicePolicy;
 use crate::domain::service::{Cifra, IntegrationUrl};
 use crate::error::internal;
 use crate::secret_box::SecretBox;
@@ -127,7 +128,7 @@ fn changes(before: Option<&ServiceDetail>, after: &Valid, token_replaced: bool) 
                     .iter()
                     .map(|g| (g.group_id, g.schedule_id))
                     .collect::<Vec<_>>()),
-                _ => json!(old.policy),
+                _ => json!(ServicePolicy::from(old.policy.clone())),
             },
         };
         if was != value {
@@ -145,7 +146,7 @@ fn detail(
     groups: Vec<(i64, Option<i64>)>,
     has_conversations: bool,
 ) -> ServiceDetail {
-    let policy = serde_json::from_str(&row.policy).unwrap_or_else(|error| {
+    let policy: ServicePolicy = serde_json::from_str(&row.policy).unwrap_or_else(|error| {
         tracing::warn!(service = row.id, %error, "Unreadable service policy: defaults shown");
         Default::default()
     });
@@ -165,7 +166,7 @@ fn detail(
             })
             .collect(),
         schedule_id: row.schedule_id,
-        policy,
+        policy: policy.into(),
         has_conversations,
         version: row.version,
     }
@@ -390,6 +391,6 @@ impl ServiceAdmin for ServiceAdminService {
                 .find(|(group, _)| *group == id)
                 .map(|(_, name)| name.clone())
         };
-        Ok(super::script_preview::replay(&script, &inputs, name))
+        Ok(super::script_preview::replay(&script.into(), &inputs, name))
     }
 }

@@ -3,7 +3,7 @@
 
 use app::error::{AppError, Field};
 use app::model::admin::Choice;
-use app::model::service::{AnswerType, SurveyQuestion};
+use app::model::service::AnswerType as WireAnswerType;
 use app::model::survey::{
     QuestionReport, SurveyComment, SurveyReport, SurveyReportChoices, SurveyReportFilter,
     MAX_REPORT_DAYS,
@@ -13,6 +13,7 @@ use async_trait::async_trait;
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 
+use crate::domain::policy::{AnswerType, SurveyQuestion};
 use crate::error::internal;
 use crate::store::{from_millis, services, surveys, Store};
 
@@ -92,8 +93,8 @@ fn question_reports(
                 .then(|| total as f64 / scored as f64);
             QuestionReport {
                 number: position + 1,
-                text: question.text.clone(),
-                answer: question.answer,
+                text: question.text.clone().into(),
+                answer: question.answer.into(),
                 answers,
                 average,
                 distribution,
@@ -157,7 +158,7 @@ impl SurveyReports for SurveyReportService {
         let questions = question_reports(&questions, &counts);
         let (sum, scored) = questions
             .iter()
-            .filter(|q| q.answer == AnswerType::Scale)
+            .filter(|q| q.answer == WireAnswerType::Scale)
             .flat_map(|q| q.distribution.iter().zip(1_i64..))
             .fold((0, 0), |(sum, n), (count, score)| {
                 (sum + count * score, n + count)
@@ -193,7 +194,7 @@ impl SurveyReports for SurveyReportService {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use app::model::service::Localized;
+    use crate::domain::policy::Localized;
 
     fn question(answer: AnswerType) -> SurveyQuestion {
         SurveyQuestion {

@@ -58,7 +58,7 @@ impl ServiceHours<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use app::model::schedule::WeeklyInterval;
+    use crate::domain::schedule::WeeklyInterval;
     use chrono::TimeZone;
 
     fn weekdays(start: &str, end: &str) -> Schedule {

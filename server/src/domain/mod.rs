@@ -9,6 +9,7 @@ pub mod delivery;
 pub mod graph_hosts;
 pub mod login_throttle;
 pub mod messaging_window;
+pub mod policy;
 pub mod protocol;
 pub mod routing;
 pub mod schedule;

@@ -7,7 +7,6 @@
 
 use std::collections::HashMap;
 
-use app::model::schedule::{ScheduleException, TimeSpan, WeeklyInterval};
 use chrono::{
     DateTime, Datelike, Days, MappedLocalTime, NaiveDate, NaiveDateTime, NaiveTime, Offset,
     TimeZone, Timelike, Utc,
@@ -16,7 +15,34 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-/// What `schedules.definition` holds.
+/// A span of the day, "HH:MM" to "HH:MM". An end before the start runs past midnight into
+/// the next day (22:00–02:00); an end of "24:00" or "00:00" is midnight; start = end is refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimeSpan {
+    pub start: String,
+    pub end: String,
+}
+
+/// One weekly opening: `weekday` 0 is Monday … 6 is Sunday.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WeeklyInterval {
+    pub weekday: u8,
+    pub start: String,
+    pub end: String,
+}
+
+/// A holiday or exception: on `date` ("YYYY-MM-DD", in the schedule's zone) these spans
+/// replace the weekday's; none means closed all day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduleException {
+    pub date: String,
+    pub name: String,
+    pub spans: Vec<TimeSpan>,
+}
+
+/// What `schedules.definition` holds (and the provisioning file's schedules become). These
+/// are the database's format, fixed by the golden test below; the schedule form has its own
+/// copies (`app::model::schedule`), converted in `admin/schedules.rs`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Definition {
@@ -398,6 +424,27 @@ fn parse_exception(exception: &ScheduleException) -> Option<(NaiveDate, Vec<Span
     }
     spans.sort_unstable();
     Some((date, spans))
+}
+
+#[cfg(test)]
+mod stored_format {
+    use super::Definition;
+
+    /// A definition with every field set, as `schedules.definition` holds it: the database's
+    /// format, to read and write back exactly like this.
+    const GOLDEN: &str = r#"{"intervals":[{"weekday":0,"start":"08:00","end":"18:00"},
+        {"weekday":5,"start":"22:00","end":"02:00"}],
+        "exceptions":[{"date":"2026-12-25","name":"Natal","spans":[]},
+        {"date":"2026-12-24","name":"Véspera","spans":[{"start":"08:00","end":"12:00"}]}]}"#;
+
+    #[test]
+    fn a_stored_definition_reads_and_writes_back_unchanged() {
+        let definition: Definition = serde_json::from_str(GOLDEN).expect("it reads");
+        let written = serde_json::to_value(&definition).expect("it writes");
+        let golden: serde_json::Value = serde_json::from_str(GOLDEN).expect("golden JSON");
+        assert_eq!(written, golden);
+        assert_eq!(definition.exceptions[1].spans[0].end, "12:00");
+    }
 }
 
 #[cfg(test)]

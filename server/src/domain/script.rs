@@ -3,8 +3,7 @@
 //! and when it hands over to a human: an option leading to a group, the keyword, or the loop
 //! guard (too many invalid answers in a row, or too many turns).
 
-use app::model::script::{Menu, MenuAction, Script};
-use app::model::service::Localized;
+use crate::domain::policy::{Localized, Menu, MenuAction, Script};
 use serde::{Deserialize, Serialize};
 
 use super::survey::{folded, QuickReply};

@@ -1,5 +1,5 @@
 use super::*;
-use app::model::script::{MenuOption, ScriptQuestion};
+use crate::domain::policy::{MenuOption, ScriptQuestion};
 
 fn pt(text: &str) -> Localized {
     Localized {

@@ -1,10 +1,10 @@
 //! The rules of a service's policy tabs (times, survey, messages, classification): what an
 //! admin may save. The run time trusts a saved policy.
 
-use app::model::script::{Menu, MenuAction, Script, LABEL_MAX_CHARS, MAX_DEPTH, MAX_OPTIONS};
-use app::model::service::{
+use crate::domain::policy::{
     Localized, MessageKind, ServicePolicy, SurveyKind, SurveyQuestion, TimeKind,
 };
+use crate::domain::policy::{Menu, MenuAction, Script, LABEL_MAX_CHARS, MAX_DEPTH, MAX_OPTIONS};
 use app::placeholders;
 
 pub const MAX_QUESTIONS: usize = 10;
@@ -167,7 +167,7 @@ pub fn script_groups(menu: &Menu) -> Vec<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use app::model::service::AnswerType;
+    use crate::domain::policy::AnswerType;
 
     fn question(pt_br: &str) -> SurveyQuestion {
         SurveyQuestion {
@@ -236,5 +236,32 @@ mod tests {
         assert_eq!(codes, Ok(vec!["Venda".to_owned(), "Dúvida".to_owned()]));
         policy.classification.codes.push("venda".to_owned());
         assert_eq!(check(&policy), Err(PolicyError::ClassificationCodes));
+    }
+}
+
+#[cfg(test)]
+mod stored_format {
+    use super::ServicePolicy;
+
+    /// A policy with every field set, as `services.policy` holds it. Its spelling is the
+    /// database's format: it must read and write back exactly like this.
+    const GOLDEN: &str = include_str!("stored_policy_golden.json");
+
+    #[test]
+    fn a_stored_policy_reads_and_writes_back_unchanged() {
+        let policy: ServicePolicy = serde_json::from_str(GOLDEN).expect("the stored policy reads");
+        let written = serde_json::to_value(&policy).expect("it writes");
+        let golden: serde_json::Value = serde_json::from_str(GOLDEN).expect("golden JSON");
+        assert_eq!(written, golden);
+    }
+
+    #[test]
+    fn an_empty_or_partial_document_takes_the_defaults() {
+        let empty: ServicePolicy = serde_json::from_str("{}").expect("empty reads");
+        assert_eq!(empty, ServicePolicy::default());
+        let partial: ServicePolicy =
+            serde_json::from_str(r#"{"times":{"wrap_up_seconds":20}}"#).expect("partial reads");
+        assert_eq!(partial.times.wrap_up_seconds, Some(20));
+        assert_eq!(partial.script, ServicePolicy::default().script);
     }
 }

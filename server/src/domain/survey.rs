@@ -2,7 +2,7 @@
 //! an answer to each kind of question, and what comes after an answer or a non-answer (one
 //! re-ask, then the survey gives up and the customer's message starts a new conversation).
 
-use app::model::service::{AnswerType, Localized, Survey, SurveyKind, SurveyQuestion};
+use crate::domain::policy::{AnswerType, Localized, Survey, SurveyKind, SurveyQuestion};
 use serde::{Deserialize, Serialize};
 
 pub const STANDARD_PT_BR: &str =

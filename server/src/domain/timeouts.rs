@@ -1,7 +1,7 @@
 //! The service's timeouts as deadlines: what each one waits for, when it falls due given the
 //! service's times, and what ends it. The store keeps them; the timeouts worker fires them.
 
-use app::model::service::{ServiceTimes, TimeKind};
+use crate::domain::policy::{ServiceTimes, TimeKind};
 use chrono::{DateTime, Duration, Utc};
 
 /// A kind of deadline on a conversation.

@@ -54,7 +54,7 @@ pub struct ServiceEntry {
     /// The name of its default schedule (from this file or already stored).
     pub schedule: Option<String>,
     /// The policy tabs (times, survey, messages, classification), as the admin saves them.
-    pub policy: Option<app::model::service::ServicePolicy>,
+    pub policy: Option<crate::domain::policy::ServicePolicy>,
 }
 
 #[derive(Debug, Deserialize)]

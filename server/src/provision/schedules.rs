@@ -12,13 +12,11 @@
 //! ```
 
 use anyhow::Context;
-use app::model::schedule::{ScheduleException, TimeSpan, WeeklyInterval};
 use chrono::Utc;
 use serde::Deserialize;
 use sqlx::AnyPool;
 
-use crate::domain::schedule::Definition;
-use crate::domain::schedule::Schedule;
+use crate::domain::schedule::{Definition, Schedule, ScheduleException, TimeSpan, WeeklyInterval};
 use crate::store::pause_reasons;
 use crate::store::schedules as queries;
 

@@ -341,3 +341,20 @@ fn conversation_status_changes_are_written_in_one_place() {
     let home_source = fs::read_to_string(&home).expect("the home reads");
     assert!(writes_status(&home_source), "the home writes the status");
 }
+
+/// The domain is the server's own: it never uses the browser's wire types (`app::model`), so a
+/// change to a form cannot change a rule or a stored document.
+#[test]
+fn the_domain_does_not_use_the_browsers_types() {
+    let uses_wire = files_where(|file, source| {
+        let code: String = source
+            .lines()
+            .map(|line| line.split("//").next().unwrap_or(""))
+            .collect();
+        file.starts_with(src_dir().join("domain")) && code.contains("app::model")
+    });
+    assert!(
+        uses_wire.is_empty(),
+        "domain files using app::model: {uses_wire:?}"
+    );
+}

@@ -176,11 +176,12 @@ async fn provisioning_learns_schedules_pause_reasons_and_service_policies(db: Te
     .await
     .expect("service");
     assert_eq!(schedule.as_deref(), Some("Comercial"));
-    let policy: app::model::service::ServicePolicy = serde_json::from_str(&policy).expect("policy");
+    let policy: atende_server::domain::policy::ServicePolicy =
+        serde_json::from_str(&policy).expect("policy");
     assert_eq!(policy.times.queue_wait_minutes, Some(5));
     assert_eq!(
         policy.survey.kind,
-        app::model::service::SurveyKind::Standard
+        atende_server::domain::policy::SurveyKind::Standard
     );
     assert_eq!(
         policy.messages.closing.pt_br,

@@ -1,8 +1,8 @@
 //! After an agent concludes a conversation: the service's closing message (or the default),
 //! then its satisfaction survey, both automated and so only within Meta's 24-hour window.
 
+use crate::domain::policy::MessageKind;
 use anyhow::Context;
-use app::model::service::MessageKind;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 

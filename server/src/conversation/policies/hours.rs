@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use sqlx::AnyConnection;
 
-use app::model::service::MessageKind;
+use crate::domain::policy::MessageKind;
 
 use super::notice::{self, Notice};
 use super::ServiceRuntime;

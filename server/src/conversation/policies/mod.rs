@@ -10,7 +10,7 @@ pub mod timeouts;
 
 use std::collections::HashMap;
 
-use app::model::service::{Localized, MessageKind, ServicePolicy};
+use crate::domain::policy::{Localized, MessageKind, ServicePolicy};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use sqlx::AnyConnection;
@@ -65,8 +65,13 @@ impl ServiceRuntime {
     /// the default (if it has one).
     pub fn message(&self, kind: MessageKind, english: bool) -> Option<&str> {
         text_for_customer(self.policy.messages.get(kind), english).or_else(|| {
-            app::placeholders::default_text(kind)
-                .map(|(pt_br, en)| if english { en } else { pt_br })
+            app::placeholders::default_text(catalogue_kind(kind)).map(|(pt_br, en)| {
+                if english {
+                    en
+                } else {
+                    pt_br
+                }
+            })
         })
     }
 
@@ -134,4 +139,19 @@ pub fn values(
     .into_iter()
     .map(|(name, value)| (name.to_owned(), value))
     .collect()
+}
+
+/// The default texts are one catalogue with the admin's form (`app::placeholders`), which names
+/// them by the browser's kind.
+fn catalogue_kind(kind: MessageKind) -> app::model::service::MessageKind {
+    use app::model::service::MessageKind as Catalogue;
+    match kind {
+        MessageKind::Closing => Catalogue::Closing,
+        MessageKind::OutOfHours => Catalogue::OutOfHours,
+        MessageKind::Welcome => Catalogue::Welcome,
+        MessageKind::Queue => Catalogue::Queue,
+        MessageKind::InactivityWarning => Catalogue::InactivityWarning,
+        MessageKind::InactivityClose => Catalogue::InactivityClose,
+        MessageKind::SurveyThanks => Catalogue::SurveyThanks,
+    }
 }

@@ -2,7 +2,7 @@
 //! thanks): the service's text or the default, placeholders filled in the service's zone, sent
 //! as automated (RESPONSE, so only within Meta's 24-hour window), in the caller's transaction.
 
-use app::model::service::MessageKind;
+use crate::domain::policy::MessageKind;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use sqlx::AnyConnection;

@@ -4,8 +4,8 @@
 //! new conversation. Each question waits the service's survey time (the `survey_answer`
 //! deadline), then the survey expires.
 
+use crate::domain::policy::{MessageKind, SurveyQuestion};
 use anyhow::Context;
-use app::model::service::{MessageKind, SurveyQuestion};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use sqlx::AnyConnection;

@@ -7,8 +7,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::domain::policy::{MessageKind, ServiceTimes};
 use anyhow::Context;
-use app::model::service::{MessageKind, ServiceTimes};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use sqlx::AnyConnection;
