@@ -1,6 +1,7 @@
-//! Handing a conversation over: accepting or declining an offer (manual answer mode) and
-//! transferring to a group or an agent. Each change is one transaction with its live event;
-//! routing is woken so the freed position (or the transferred conversation) moves at once.
+//! The console's side of handing a conversation over: accepting or declining an offer (manual
+//! answer mode) and transferring to a group or an agent, done by the core
+//! (`conversation::assignment`, `conversation::handover`); routing is woken so the freed
+//! position (or the transferred conversation) moves at once.
 
 use app::error::{AppError, Field};
 use app::model::console::{TransferGroup, TransferTargets, TransferTo};
@@ -8,10 +9,11 @@ use chrono::Utc;
 
 use super::{agent_load, ConsoleService};
 use crate::conversation::assignment;
+use crate::conversation::handover::{self as core_handover, HandoverError};
+use crate::domain::closing::ClassificationError;
 use crate::error::internal;
 use crate::store::console as queries;
 use crate::store::conversation_status::TransferTarget;
-use crate::store::routing as routing_store;
 
 impl ConsoleService {
     /// Accepts (`true`) or passes on an offer made to the agent.
@@ -72,46 +74,33 @@ impl ConsoleService {
         to: TransferTo,
     ) -> Result<(), AppError> {
         self.own(agent_id, conversation_id).await?;
-        let pool = self.store.pool();
-        let invalid = AppError::Invalid {
-            field: Field::TransferTarget,
-        };
         let target = match to {
-            TransferTo::Agent(to_agent) => {
-                let exists = queries::is_active_agent(pool, to_agent)
-                    .await
-                    .map_err(internal)?;
-                if to_agent == agent_id || !exists {
-                    return Err(invalid);
-                }
-                TransferTarget::Agent(to_agent)
-            }
-            TransferTo::Group(group) => {
-                if !queries::is_active_group(pool, group)
-                    .await
-                    .map_err(internal)?
-                {
-                    return Err(invalid);
-                }
-                TransferTarget::Group(group)
-            }
+            TransferTo::Agent(to_agent) => TransferTarget::Agent(to_agent),
+            TransferTo::Group(group) => TransferTarget::Group(group),
         };
-        let mut tx = pool.begin().await.map_err(internal)?;
-        let moved = routing_store::transfer(&mut tx, conversation_id, agent_id, target, Utc::now())
+        core_handover::transfer(&self.store, (conversation_id, agent_id), target, Utc::now())
             .await
-            .map_err(internal)?;
-        if !moved {
-            return Err(AppError::Forbidden);
-        }
-        tx.commit().await.map_err(internal)?;
-        tracing::info!(
-            agent = agent_id,
-            conversation = conversation_id,
-            ?target,
-            "Conversation transferred"
-        );
+            .map_err(refusal)?;
         self.router.wake();
         self.live.bump();
         Ok(())
+    }
+}
+
+/// What the agent is told when the core refuses a close or a transfer.
+pub(super) fn refusal(error: HandoverError) -> AppError {
+    let classification = Field::ClassificationCodes;
+    match error {
+        HandoverError::Classification(ClassificationError::Required) => AppError::Required {
+            field: classification,
+        },
+        HandoverError::Classification(ClassificationError::Unknown) => AppError::Invalid {
+            field: classification,
+        },
+        HandoverError::NotTheirs => AppError::Forbidden,
+        HandoverError::UnknownTarget => AppError::Invalid {
+            field: Field::TransferTarget,
+        },
+        HandoverError::Failed(error) => internal(error),
     }
 }

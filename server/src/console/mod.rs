@@ -3,7 +3,6 @@
 //! (`handover`: offers, transfers).
 
 mod chat;
-mod closing;
 mod handover;
 pub mod hub;
 pub mod live;
@@ -21,6 +20,7 @@ use async_trait::async_trait;
 use chrono::Utc;
 
 use crate::conversation::channel::{Channel, CustomerSignal};
+use crate::conversation::handover as core_handover;
 use crate::conversation::live_signal::LiveSignal;
 use crate::conversation::outbox::{queue_agent_media, queue_agent_text, OutboundAttachment};
 use crate::conversation::routing::Router;
@@ -29,7 +29,6 @@ use crate::domain::conversation::ConversationStatus;
 use crate::domain::routing::Presence;
 use crate::error::internal;
 use crate::store::console::Ownership;
-use crate::store::conversation_status::Closing;
 use crate::store::{console as queries, from_millis, media, routing as routing_store, Store};
 
 /// What a chat pane shows of a customer's history.
@@ -337,39 +336,17 @@ impl Console for ConsoleService {
         classification: Option<String>,
     ) -> Result<(), AppError> {
         self.own(agent_id, conversation_id).await?;
-        let now = Utc::now();
-        let terms = self
-            .closing_terms(conversation_id, classification, now)
-            .await?;
-        let closing = Closing {
-            classification: terms.classification.as_deref(),
-            wrap_up_until: terms.wrap_up_until,
-        };
-        let closed = queries::close(self.store.pool(), conversation_id, agent_id, now, &closing)
-            .await
-            .map_err(internal)?;
-        if !closed {
-            return Err(AppError::Forbidden);
-        }
-        tracing::info!(
-            agent = agent_id,
-            conversation = conversation_id,
-            "Conversation closed"
-        );
-        // The customer is told (closing message); a failure here does not undo the close.
-        let zone = self.time_zone;
-        if let Err(error) = crate::conversation::policies::closing::send(
+        let conversation = (conversation_id, agent_id);
+        let picked = classification.as_deref();
+        core_handover::close(
             &self.store,
-            conversation_id,
-            agent_id,
-            &terms.runtime,
-            zone,
-            now,
+            conversation,
+            picked,
+            self.time_zone,
+            Utc::now(),
         )
         .await
-        {
-            tracing::error!(error = ?error, conversation = conversation_id, "No closing message");
-        }
+        .map_err(handover::refusal)?;
         // A position is free: the oldest waiting conversation can come in.
         self.router.wake();
         self.live.bump();

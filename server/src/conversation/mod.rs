@@ -4,6 +4,7 @@
 
 pub mod assignment;
 pub mod channel;
+pub mod handover;
 pub mod inbound;
 pub mod live_signal;
 pub mod outbox;

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod attachment;
 pub mod business_hours;
+pub mod closing;
 pub mod contact_name;
 pub mod conversation;
 pub mod delivery;
