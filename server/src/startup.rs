@@ -23,7 +23,6 @@ use crate::channels::meta::delivery_writer::DeliveryWriter;
 use crate::channels::meta::graph::{GraphClient, HostPolicy};
 use crate::channels::meta::ingest::Ingest;
 use crate::channels::meta::inspection::WebhookInspection;
-use crate::channels::meta::profiles::ProfileFetcher;
 use crate::channels::meta::sender::Sender;
 use crate::config::Settings;
 use crate::console::hub::Hub;
@@ -31,6 +30,7 @@ use crate::console::ConsoleService;
 use crate::conversation::channel::Channel;
 use crate::conversation::live_signal::LiveSignal;
 use crate::conversation::policies::timeouts::Timeouts;
+use crate::conversation::profiles::ProfileFetcher;
 use crate::conversation::routing::Router;
 use crate::conversation::sending::OutboxWorker;
 use crate::domain::graph_hosts::{self, GraphHosts};
@@ -136,7 +136,7 @@ impl Application {
             secrets.clone(),
             graph.clone(),
         );
-        ProfileFetcher::new(store.clone(), secrets.clone(), graph.clone())
+        ProfileFetcher::new(store.clone(), meta_channel.clone())
             .with_live(live.clone())
             .spawn(&workers);
         let media_files = MediaFiles::new(&settings.attachments_dir);

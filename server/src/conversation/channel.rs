@@ -1,7 +1,8 @@
 //! The seam between the conversation core and a channel adapter (Meta's Messenger and
 //! Instagram today). What a conversation sends is queued channel-neutrally in the outbox
 //! (`outbox.rs`) and delivered by the core's worker (`sending.rs`), which asks the channel to
-//! send one message at a time; what cannot wait in a queue (typing, seen) goes straight to it.
+//! send one message at a time; what cannot wait in a queue (typing, seen) goes straight to it,
+//! and so do profile lookups (`profiles.rs` keeps the retries and the stored result).
 
 use std::time::Duration;
 
@@ -67,6 +68,41 @@ pub enum Attempt {
     Unanswered { detail: String },
 }
 
+/// Whose profile to look up, and through which service.
+#[derive(Debug, Clone, Copy)]
+pub struct ProfileRequest<'a> {
+    /// The channel's id of the customer.
+    pub customer_id: &'a str,
+    /// The service's channel code (`messenger`, `instagram`).
+    pub service_channel: &'a str,
+    pub integration_url: &'a str,
+    /// The service's access token, sealed; the channel opens it.
+    pub access_token_sealed: Option<&'a str>,
+}
+
+/// A customer's profile as the channel gives it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Profile {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    /// Where the picture is now (such URLs expire: the core keeps a copy).
+    pub picture_url: Option<String>,
+    /// The customer's language, where the channel tells it (e.g. `pt_BR`).
+    pub locale: Option<String>,
+}
+
+/// What came of a profile lookup.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProfileLookup {
+    Found(Profile),
+    /// The service has no usable token yet: ask again later (not a failed attempt).
+    NoToken,
+    /// The channel will not give this profile: stop asking.
+    Unavailable(String),
+    /// Try again later (transient error, rate limit, timeout).
+    Retry(String),
+}
+
 /// What the core asks of the channel a conversation is on.
 #[async_trait]
 pub trait Channel: Send + Sync + 'static {
@@ -83,4 +119,7 @@ pub trait Channel: Send + Sync + 'static {
         conversation_id: i64,
         signal: CustomerSignal,
     ) -> anyhow::Result<Result<(), String>>;
+
+    /// Looks up a customer's profile (name, picture, language).
+    async fn profile(&self, request: &ProfileRequest<'_>) -> ProfileLookup;
 }

@@ -9,5 +9,6 @@ pub mod inbound;
 pub mod live_signal;
 pub mod outbox;
 pub mod policies;
+pub mod profiles;
 pub mod routing;
 pub mod sending;

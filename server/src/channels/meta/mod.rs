@@ -11,7 +11,6 @@ pub mod ingest;
 pub mod inspection;
 pub mod outbound;
 pub mod page_identity;
-pub mod profiles;
 pub mod sender;
 pub mod signature;
 pub mod webhook;

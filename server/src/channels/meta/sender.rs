@@ -1,7 +1,8 @@
 //! Meta's side of sending: the `Channel` the conversation core's outbox worker
 //! (`conversation/sending.rs`) sends through. It opens the service's page token, paces each
 //! page under Meta's limits, builds the Send API body (`outbound.rs`) and maps Graph's answer
-//! and error codes onto the core's outcomes. Also typing and seen (`sender_action`).
+//! and error codes onto the core's outcomes. Also typing and seen (`sender_action`) and the
+//! customers' profiles (User Profile API).
 
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -12,10 +13,12 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use secrecy::SecretString;
 use serde_json::json;
 
-use super::graph::{GraphClient, SendOutcome, SEND_TIMEOUT};
+use super::graph::{GraphClient, ProfileOutcome, SendOutcome, SEND_TIMEOUT};
 use super::graph_error::{self, Verdict};
 use super::outbound::request_body;
-use crate::conversation::channel::{Attempt, Channel, Content, CustomerSignal, Outgoing};
+use crate::conversation::channel::{
+    Attempt, Channel, Content, CustomerSignal, Outgoing, Profile, ProfileLookup, ProfileRequest,
+};
 use crate::domain::delivery::FailureReason;
 use crate::secret_box::SecretBox;
 use crate::store::{outbox, Store};
@@ -141,5 +144,37 @@ impl Channel for Sender {
             .graph
             .sender_action(&target.integration_url, &token, &body)
             .await)
+    }
+
+    /// The User Profile API: first and last name (Instagram: the name, else the username)
+    /// and picture; for Messenger also the locale, best effort.
+    async fn profile(&self, request: &ProfileRequest<'_>) -> ProfileLookup {
+        let Some(token) = self.open(request.access_token_sealed) else {
+            return ProfileLookup::NoToken;
+        };
+        let instagram = request.service_channel == "instagram";
+        let (graph, url) = (&self.inner.graph, request.integration_url);
+        let customer = request.customer_id;
+        match graph.profile(url, customer, instagram, &token).await {
+            ProfileOutcome::Found {
+                first_name,
+                last_name,
+                profile_pic,
+            } => {
+                // Instagram has no locale.
+                let locale = match instagram {
+                    true => None,
+                    false => graph.locale(url, customer, &token).await,
+                };
+                ProfileLookup::Found(Profile {
+                    first_name,
+                    last_name,
+                    picture_url: profile_pic,
+                    locale,
+                })
+            }
+            ProfileOutcome::Unavailable(detail) => ProfileLookup::Unavailable(detail),
+            ProfileOutcome::Retry(detail) => ProfileLookup::Retry(detail),
+        }
     }
 }

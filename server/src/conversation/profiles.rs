@@ -1,6 +1,6 @@
-//! Fetches customers' names from the User Profile API after their first message, in the
-//! background (the message is never held up by it). Transient failures retry with backoff;
-//! a profile Meta will not give (e.g. 2018218) keeps the fallback name for good.
+//! Fetches customers' names and pictures from their channel after their first message, in the
+//! background (the message is never held up by it). Transient failures retry with backoff; a
+//! profile the channel will not give (Meta's 2018218, say) keeps the fallback name for good.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,10 +8,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::sync::Notify;
 
-use super::graph::{GraphClient, ProfileOutcome};
-use crate::conversation::live_signal::LiveSignal;
+use super::channel::{Channel, ProfileLookup, ProfileRequest};
+use super::live_signal::LiveSignal;
 use crate::domain::delivery;
-use crate::secret_box::SecretBox;
 use crate::store::conversations::{self, PendingProfile};
 use crate::store::media::{self, Origin};
 use crate::store::Store;
@@ -19,19 +18,17 @@ use crate::store::Store;
 #[derive(Clone)]
 pub struct ProfileFetcher {
     store: Store,
-    secrets: SecretBox,
-    graph: GraphClient,
+    channel: Arc<dyn Channel>,
     wake: Arc<Notify>,
     /// Consoles hear about names and pictures that arrive.
     live: LiveSignal,
 }
 
 impl ProfileFetcher {
-    pub fn new(store: Store, secrets: SecretBox, graph: GraphClient) -> ProfileFetcher {
+    pub fn new(store: Store, channel: Arc<dyn Channel>) -> ProfileFetcher {
         ProfileFetcher {
             store,
-            secrets,
-            graph,
+            channel,
             wake: Arc::new(Notify::new()),
             live: LiveSignal::default(),
         }
@@ -74,47 +71,19 @@ impl ProfileFetcher {
 
     async fn fetch_one(&self, contact: PendingProfile, now: DateTime<Utc>) -> anyhow::Result<()> {
         let pool = self.store.pool();
-        let token = match contact
-            .access_token_sealed
-            .as_deref()
-            .map(|sealed| self.secrets.open(sealed))
-        {
-            Some(Ok(token)) => token,
-            // No token yet: try again later (an admin may add it).
-            // No token yet: try again in a minute (an admin may add it); this does not count
-            // as a failed attempt.
-            _ => {
-                let next = now + chrono::Duration::seconds(60);
-                let pool = self.store.pool();
-                return conversations::retry_profile_at(pool, contact.contact_id, next, false)
-                    .await;
-            }
+        let request = ProfileRequest {
+            customer_id: &contact.external_id,
+            service_channel: &contact.channel,
+            integration_url: &contact.integration_url,
+            access_token_sealed: contact.access_token_sealed.as_deref(),
         };
-        match self
-            .graph
-            .profile(
-                &contact.integration_url,
-                &contact.external_id,
-                contact.channel == "instagram",
-                &token,
-            )
-            .await
-        {
-            ProfileOutcome::Found {
-                first_name,
-                last_name,
-                profile_pic,
-            } => {
-                // Instagram has no locale; for Messenger it is best effort.
-                if contact.channel != "instagram" {
-                    let url = &contact.integration_url;
-                    if let Some(locale) = self.graph.locale(url, &contact.external_id, &token).await
-                    {
-                        conversations::save_locale(pool, contact.contact_id, &locale).await?;
-                    }
+        match self.channel.profile(&request).await {
+            ProfileLookup::Found(profile) => {
+                if let Some(locale) = &profile.locale {
+                    conversations::save_locale(pool, contact.contact_id, locale).await?;
                 }
-                // Meta's picture URLs expire: keep a copy.
-                let picture_media = match profile_pic.as_deref() {
+                // Pictures' URLs expire: keep a copy.
+                let picture_media = match profile.picture_url.as_deref() {
                     Some(url) => {
                         let mut conn = pool.acquire().await?;
                         let id =
@@ -127,19 +96,25 @@ impl ProfileFetcher {
                 conversations::save_profile(
                     pool,
                     contact.contact_id,
-                    first_name.as_deref(),
-                    last_name.as_deref(),
-                    profile_pic.as_deref(),
+                    profile.first_name.as_deref(),
+                    profile.last_name.as_deref(),
+                    profile.picture_url.as_deref(),
                     picture_media,
                     now,
                 )
                 .await
             }
-            ProfileOutcome::Unavailable(detail) => {
+            // No token yet: try again in a minute (an admin may add it); this does not count
+            // as a failed attempt.
+            ProfileLookup::NoToken => {
+                let next = now + chrono::Duration::seconds(60);
+                conversations::retry_profile_at(pool, contact.contact_id, next, false).await
+            }
+            ProfileLookup::Unavailable(detail) => {
                 tracing::info!(contact = contact.contact_id, %detail, "Profile unavailable; keeping the fallback name");
                 conversations::profile_unavailable(pool, contact.contact_id, now).await
             }
-            ProfileOutcome::Retry(detail) => self.retry(&contact, now, &detail).await,
+            ProfileLookup::Retry(detail) => self.retry(&contact, now, &detail).await,
         }
     }
 
