@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use app::error::{AppError, Field};
-use app::model::admin::{Choice, GroupChoices, GroupDetail, GroupForm, GroupPage, GroupSummary};
+use app::model::admin::{GroupChoices, GroupDetail, GroupForm, GroupPage, GroupSummary};
 use app::model::CurrentUser;
 use app::server::GroupAdmin;
 use async_trait::async_trait;
@@ -57,9 +57,10 @@ impl GroupAdminService {
         {
             return Err(AppError::Taken { field: Field::Name });
         }
-        let (agents, services) = queries::choices(pool).await.map_err(internal)?;
+        let choices = queries::choices(pool).await.map_err(internal)?;
+        let (agents, services) = (&choices.agents, &choices.services);
         let members = distinct(form.member_ids);
-        if !members.iter().all(|m| agents.iter().any(|(id, _)| id == m)) {
+        if !members.iter().all(|m| agents.iter().any(|a| a.id == *m)) {
             return Err(AppError::Invalid {
                 field: Field::Members,
             });
@@ -67,7 +68,7 @@ impl GroupAdminService {
         let served = distinct(form.service_ids);
         if !served
             .iter()
-            .all(|s| services.iter().any(|(id, _)| id == s))
+            .all(|s| services.iter().any(|known| known.id == *s))
         {
             return Err(AppError::Invalid {
                 field: Field::Services,
@@ -199,17 +200,12 @@ impl GroupAdmin for GroupAdminService {
     }
 
     async fn choices(&self) -> Result<GroupChoices, AppError> {
-        let (agents, services) = queries::choices(self.store.pool())
+        let choices = queries::choices(self.store.pool())
             .await
             .map_err(internal)?;
-        let to_choices = |rows: Vec<(i64, String)>| {
-            rows.into_iter()
-                .map(|(id, name)| Choice { id, name })
-                .collect()
-        };
         Ok(GroupChoices {
-            agents: to_choices(agents),
-            services: to_choices(services),
+            agents: super::choices_of(choices.agents),
+            services: super::choices_of(choices.services),
         })
     }
 }

@@ -17,7 +17,17 @@ use serde_json::json;
 
 pub(crate) use crate::store::switchable::Switchable;
 use crate::store::switchable::{self, Switched};
-use crate::store::{user_admin, Store};
+use crate::store::{user_admin, IdName, Store};
+
+/// Stored records as the choices a form offers.
+pub(crate) fn choices_of(rows: Vec<IdName>) -> Vec<app::model::admin::Choice> {
+    rows.into_iter()
+        .map(|row| app::model::admin::Choice {
+            id: row.id,
+            name: row.name,
+        })
+        .collect()
+}
 
 /// Activates or deactivates the record if it is still at `version` (409 otherwise; 404 if it
 /// does not exist), with its audit entry, in one transaction.

@@ -83,7 +83,7 @@ impl Valid {
                 field: Field::Cifra,
             });
         }
-        let (groups, _) = queries::choices(pool).await.map_err(internal)?;
+        let groups = queries::choices(pool).await.map_err(internal)?.groups;
         let schedule_ids = schedules::ids(pool).await.map_err(internal)?;
         let known_schedule = |id: Option<i64>| id.is_none_or(|id| schedule_ids.contains(&id));
         if !known_schedule(form.schedule_id) {
@@ -93,7 +93,7 @@ impl Valid {
         }
         let mut links: Vec<(i64, Option<i64>)> = Vec::new();
         for link in form.groups {
-            let known = groups.iter().any(|(id, _)| *id == link.group_id);
+            let known = groups.iter().any(|group| group.id == link.group_id);
             let repeated = links.iter().any(|(id, _)| *id == link.group_id);
             if !known || repeated || !known_schedule(link.schedule_id) {
                 return Err(AppError::Invalid {
@@ -105,14 +105,14 @@ impl Valid {
         let scripted = service_policy::script_groups(&policy.script.menu);
         if scripted
             .iter()
-            .any(|id| !groups.iter().any(|(known, _)| known == id))
+            .any(|id| !groups.iter().any(|known| known.id == *id))
         {
             return Err(AppError::Invalid {
                 field: Field::Script,
             });
         }
         let overflow = policy.overflow_group_id;
-        if overflow.is_some_and(|id| !groups.iter().any(|(known, _)| *known == id)) {
+        if overflow.is_some_and(|id| !groups.iter().any(|known| known.id == id)) {
             return Err(AppError::Invalid {
                 field: Field::Times,
             });

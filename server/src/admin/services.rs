@@ -6,7 +6,6 @@
 use std::collections::HashMap;
 
 use app::error::{AppError, Field};
-use app::model::admin::Choice;
 use app::model::service::{
     Channel, ConnectionCheck, ServiceChoices, ServiceDetail, ServiceFilter, ServiceForm,
     ServiceGroup, ServicePage, ServiceSummary,
@@ -363,17 +362,12 @@ impl ServiceAdmin for ServiceAdminService {
     }
 
     async fn choices(&self) -> Result<ServiceChoices, AppError> {
-        let (groups, schedules) = queries::choices(self.store.pool())
+        let choices = queries::choices(self.store.pool())
             .await
             .map_err(internal)?;
-        let to_choices = |rows: Vec<(i64, String)>| {
-            rows.into_iter()
-                .map(|(id, name)| Choice { id, name })
-                .collect()
-        };
         Ok(ServiceChoices {
-            groups: to_choices(groups),
-            schedules: to_choices(schedules),
+            groups: super::choices_of(choices.groups),
+            schedules: super::choices_of(choices.schedules),
         })
     }
 
@@ -382,14 +376,15 @@ impl ServiceAdmin for ServiceAdminService {
         script: app::model::script::Script,
         inputs: Vec<String>,
     ) -> Result<Vec<app::model::script::PreviewLine>, AppError> {
-        let (groups, _) = queries::choices(self.store.pool())
+        let groups = queries::choices(self.store.pool())
             .await
-            .map_err(internal)?;
+            .map_err(internal)?
+            .groups;
         let name = |id: i64| {
             groups
                 .iter()
-                .find(|(group, _)| *group == id)
-                .map(|(_, name)| name.clone())
+                .find(|group| group.id == id)
+                .map(|group| group.name.clone())
         };
         Ok(super::script_preview::replay(&script.into(), &inputs, name))
     }

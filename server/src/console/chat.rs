@@ -22,14 +22,14 @@ pub async fn chat_messages(
         .map(|row| {
             let mut files: Vec<ChatMedia> = media
                 .iter()
-                .filter(|(_, message, _, _)| *message == Some(row.id))
-                .map(|(id, _, status, content_type)| ChatMedia {
-                    id: *id,
+                .filter(|file| file.message_id == Some(row.id))
+                .map(|file| ChatMedia {
+                    id: file.id,
                     kind: crate::domain::attachment::kind_for(
-                        content_type.as_deref().unwrap_or(""),
+                        file.content_type.as_deref().unwrap_or(""),
                     )
                     .to_owned(),
-                    ready: status == "stored",
+                    ready: file.status == "stored",
                 })
                 .collect();
             // An agent's upload is referenced from the message itself (and, sent since the

@@ -7,6 +7,7 @@ use sqlx::AnyConnection;
 use super::to_millis;
 
 /// The bot's state of the conversation (JSON), if the bot still has it.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn state(
     conn: &mut AnyConnection,
     conversation_id: i64,
@@ -18,6 +19,7 @@ pub async fn state(
         .context("Failed to read the bot's state")
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn set_state(
     conn: &mut AnyConnection,
     conversation_id: i64,
@@ -32,6 +34,7 @@ pub async fn set_state(
     Ok(())
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn set_answer(
     conn: &mut AnyConnection,
     conversation_id: i64,
@@ -47,6 +50,7 @@ pub async fn set_answer(
 }
 
 /// The bot lets go: the conversation joins the queue now, for `group_id` if named.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn hand_over(
     conn: &mut AnyConnection,
     conversation_id: i64,

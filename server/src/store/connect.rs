@@ -9,6 +9,7 @@ use sqlx::Executor;
 
 use super::{Backend, Store};
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Store> {
     sqlx::any::install_default_drivers();
     let backend = Backend::from_url(url)?;

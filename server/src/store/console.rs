@@ -16,6 +16,7 @@ pub struct AgentStateRow {
     pub positions: i64,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn agent_state(pool: &AnyPool, agent_id: i64) -> anyhow::Result<Option<AgentStateRow>> {
     sqlx::query_as("SELECT presence, pause_reason, positions FROM agent_states WHERE user_id = $1")
         .bind(agent_id)
@@ -24,6 +25,7 @@ pub async fn agent_state(pool: &AnyPool, agent_id: i64) -> anyhow::Result<Option
         .context("Failed to read an agent's state")
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn open_count(pool: &AnyPool, agent_id: i64) -> anyhow::Result<i64> {
     sqlx::query_scalar(
         "SELECT COUNT(*) FROM conversations WHERE agent_id = $1 AND status = 'assigned'",
@@ -35,6 +37,7 @@ pub async fn open_count(pool: &AnyPool, agent_id: i64) -> anyhow::Result<i64> {
 }
 
 /// Positions held by wrap-up time now, and when the last of them frees.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn wrap_ups(
     pool: &AnyPool,
     agent_id: i64,
@@ -51,6 +54,7 @@ pub async fn wrap_ups(
     .context("Failed to read an agent's wrap-ups")
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn pause_reasons(pool: &AnyPool) -> anyhow::Result<Vec<String>> {
     sqlx::query_scalar("SELECT name FROM pause_reasons WHERE active = 1 ORDER BY id")
         .fetch_all(pool)
@@ -83,6 +87,7 @@ pub struct TileRow {
 }
 
 /// The agent's open conversations, oldest assignment first (stable tile order).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn tiles(pool: &AnyPool, agent_id: i64) -> anyhow::Result<Vec<TileRow>> {
     sqlx::query_as(
         "SELECT c.id, k.first_name, k.last_name, k.external_id, k.picture_media_id,
@@ -118,6 +123,7 @@ pub struct Ownership {
     pub event_seq: i64,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn owner(pool: &AnyPool, conversation_id: i64) -> anyhow::Result<Option<Ownership>> {
     sqlx::query_as(
         "SELECT contact_id, agent_id, status, offered_until, event_seq
@@ -143,6 +149,7 @@ pub struct MessageRow {
 }
 
 /// The contact's last `limit` messages across their conversations, oldest first.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn history(
     pool: &AnyPool,
     contact_id: i64,
@@ -164,6 +171,7 @@ pub async fn history(
 }
 
 /// These messages (the live feed's), by id.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn messages_with_ids(pool: &AnyPool, ids: &[i64]) -> anyhow::Result<Vec<MessageRow>> {
     super::fetch_with_ids(
         pool,
@@ -176,11 +184,18 @@ pub async fn messages_with_ids(pool: &AnyPool, ids: &[i64]) -> anyhow::Result<Ve
     .context("Failed to read messages by id")
 }
 
-/// Media rows (id, message, status, content type) of these messages.
-pub async fn media_of(
-    pool: &AnyPool,
-    message_ids: &[i64],
-) -> anyhow::Result<Vec<(i64, Option<i64>, String, Option<String>)>> {
+/// A file of a message, as the chat shows it.
+#[derive(Debug, Clone, FromRow)]
+pub struct MessageMediaRow {
+    pub id: i64,
+    pub message_id: Option<i64>,
+    pub status: String,
+    pub content_type: Option<String>,
+}
+
+/// The files of these messages.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn media_of(pool: &AnyPool, message_ids: &[i64]) -> anyhow::Result<Vec<MessageMediaRow>> {
     super::fetch_with_ids(
         pool,
         "SELECT id, message_id, status, content_type FROM media
@@ -192,6 +207,7 @@ pub async fn media_of(
 }
 
 /// Returns whether anything was newly seen.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn mark_seen(pool: &AnyPool, conversation_id: i64, up_to: i64) -> anyhow::Result<bool> {
     let done = sqlx::query(
         "UPDATE conversations SET agent_seen_message_id = $1
@@ -207,6 +223,7 @@ pub async fn mark_seen(pool: &AnyPool, conversation_id: i64, up_to: i64) -> anyh
 }
 
 /// Closes the agent's conversation; false if it was not theirs and open.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn close(
     pool: &AnyPool,
     conversation_id: i64,
@@ -239,6 +256,7 @@ pub struct AgentLoadRow {
 }
 
 /// Every active agent's state and load, by name.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn agent_loads(pool: &AnyPool) -> anyhow::Result<Vec<AgentLoadRow>> {
     sqlx::query_as(
         "SELECT u.id, u.display_name, a.presence, a.pause_reason,
@@ -257,6 +275,7 @@ pub async fn agent_loads(pool: &AnyPool) -> anyhow::Result<Vec<AgentLoadRow>> {
 }
 
 /// (service, waiting, oldest queued_at) of every active service.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn queue_loads(pool: &AnyPool) -> anyhow::Result<Vec<(String, i64, Option<i64>)>> {
     sqlx::query_as(
         "SELECT s.name, COUNT(c.id), MIN(c.queued_at)
@@ -270,6 +289,7 @@ pub async fn queue_loads(pool: &AnyPool) -> anyhow::Result<Vec<(String, i64, Opt
 }
 
 /// The active groups (id, name), by name.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn groups(pool: &AnyPool) -> anyhow::Result<Vec<(i64, String)>> {
     sqlx::query_as("SELECT id, name FROM agent_groups WHERE active = 1 ORDER BY name")
         .fetch_all(pool)
@@ -278,6 +298,7 @@ pub async fn groups(pool: &AnyPool) -> anyhow::Result<Vec<(i64, String)>> {
 }
 
 /// Whether this is an active agent's id.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn is_active_agent(pool: &AnyPool, user_id: i64) -> anyhow::Result<bool> {
     let found: Option<i64> =
         sqlx::query_scalar("SELECT id FROM users WHERE id = $1 AND role = 'agent' AND active = 1")
@@ -289,6 +310,7 @@ pub async fn is_active_agent(pool: &AnyPool, user_id: i64) -> anyhow::Result<boo
 }
 
 /// Whether this is an active group's id.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn is_active_group(pool: &AnyPool, group_id: i64) -> anyhow::Result<bool> {
     let found: Option<i64> =
         sqlx::query_scalar("SELECT id FROM agent_groups WHERE id = $1 AND active = 1")

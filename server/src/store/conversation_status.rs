@@ -20,7 +20,7 @@ use sqlx::AnyConnection;
 use super::to_millis;
 
 /// Opens a conversation, queued for routing.
-#[tracing::instrument(skip(conn))]
+#[tracing::instrument(level = "debug", skip(conn))]
 pub async fn open(
     conn: &mut AnyConnection,
     service_id: i64,
@@ -41,7 +41,7 @@ pub async fn open(
 
 /// Routing gives a queued conversation to an agent, offered until `offered_until` (epoch ms)
 /// when the agent answers in manual mode. False if it left the queue meanwhile.
-#[tracing::instrument(skip(conn))]
+#[tracing::instrument(level = "debug", skip(conn))]
 pub async fn assign_queued(
     conn: &mut AnyConnection,
     conversation_id: i64,
@@ -65,7 +65,7 @@ pub async fn assign_queued(
 }
 
 /// An agent resumes a conversation that waited out of hours. False if it no longer waits.
-#[tracing::instrument(skip(conn))]
+#[tracing::instrument(level = "debug", skip(conn))]
 pub async fn assign_out_of_hours(
     conn: &mut AnyConnection,
     conversation_id: i64,
@@ -88,7 +88,7 @@ pub async fn assign_out_of_hours(
 
 /// The agent left: every conversation of theirs (offers too) goes to the queue's front.
 /// Returns the conversations taken back.
-#[tracing::instrument(skip(conn))]
+#[tracing::instrument(level = "debug", skip(conn))]
 pub async fn requeue_agents(
     conn: &mut AnyConnection,
     agent_id: i64,
@@ -108,7 +108,7 @@ pub async fn requeue_agents(
 
 /// An offer the agent let pass goes back to the queue's front. False if it was not (still)
 /// offered to them.
-#[tracing::instrument(skip(conn))]
+#[tracing::instrument(level = "debug", skip(conn))]
 pub async fn requeue_offer(
     conn: &mut AnyConnection,
     conversation_id: i64,
@@ -136,7 +136,7 @@ pub enum TransferTarget {
 
 /// The agent hands their (accepted) conversation over: to the queue's front, routed to the
 /// group or the agent named. False if it was not theirs.
-#[tracing::instrument(skip(conn))]
+#[tracing::instrument(level = "debug", skip(conn))]
 pub async fn requeue_transfer(
     conn: &mut AnyConnection,
     conversation_id: i64,
@@ -166,7 +166,7 @@ pub async fn requeue_transfer(
 }
 
 /// The service is closed: the conversation waits out of the queue, nobody's.
-#[tracing::instrument(skip(conn))]
+#[tracing::instrument(level = "debug", skip(conn))]
 pub async fn set_out_of_hours(
     conn: &mut AnyConnection,
     conversation_id: i64,
@@ -180,7 +180,7 @@ pub async fn set_out_of_hours(
 }
 
 /// Back in business hours: the conversation joins the queue now.
-#[tracing::instrument(skip(conn))]
+#[tracing::instrument(level = "debug", skip(conn))]
 pub async fn requeue_out_of_hours(
     conn: &mut AnyConnection,
     conversation_id: i64,
@@ -207,7 +207,7 @@ pub struct Closing<'a> {
 }
 
 /// The agent closes their (accepted) conversation. False if it was not theirs and open.
-#[tracing::instrument(skip(conn))]
+#[tracing::instrument(level = "debug", skip(conn))]
 pub async fn close_by_agent(
     conn: &mut AnyConnection,
     conversation_id: i64,
@@ -232,7 +232,7 @@ pub async fn close_by_agent(
 }
 
 /// Closes a conversation the bot still has, whose customer stopped answering; whether it did.
-#[tracing::instrument(skip(conn))]
+#[tracing::instrument(level = "debug", skip(conn))]
 pub async fn close_left_with_bot(
     conn: &mut AnyConnection,
     conversation_id: i64,
@@ -252,7 +252,7 @@ pub async fn close_left_with_bot(
 }
 
 /// Closes an assigned conversation whose customer stopped answering; returns its agent.
-#[tracing::instrument(skip(conn))]
+#[tracing::instrument(level = "debug", skip(conn))]
 pub async fn close_inactive(
     conn: &mut AnyConnection,
     conversation_id: i64,

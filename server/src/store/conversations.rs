@@ -8,7 +8,7 @@ use super::to_millis;
 use crate::domain::conversation::ConversationStatus;
 
 /// The contact with this page-scoped ID in this service, created on first sight.
-#[tracing::instrument(skip(conn))]
+#[tracing::instrument(level = "debug", skip(conn))]
 pub async fn upsert_contact(
     conn: &mut AnyConnection,
     service_id: i64,
@@ -28,7 +28,7 @@ pub async fn upsert_contact(
     .context("Failed to store a contact")
 }
 
-#[tracing::instrument(skip(conn))]
+#[tracing::instrument(level = "debug", skip(conn))]
 pub async fn find_contact(
     conn: &mut AnyConnection,
     service_id: i64,
@@ -52,7 +52,7 @@ pub struct OpenConversation {
 }
 
 /// The contact's conversation that is not closed, if any.
-#[tracing::instrument(skip(conn))]
+#[tracing::instrument(level = "debug", skip(conn))]
 pub async fn find_open(
     conn: &mut AnyConnection,
     contact_id: i64,
@@ -68,7 +68,7 @@ pub async fn find_open(
 }
 
 /// Records that a message was added; a customer's message also restarts Meta's window.
-#[tracing::instrument(skip(conn))]
+#[tracing::instrument(level = "debug", skip(conn))]
 pub async fn touch(
     conn: &mut AnyConnection,
     conversation_id: i64,
@@ -104,6 +104,7 @@ pub struct NoticeFacts {
     pub locale: Option<String>,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn notice_facts(
     conn: &mut AnyConnection,
     conversation_id: i64,
@@ -124,6 +125,7 @@ pub async fn notice_facts(
 }
 
 /// The customer's language as Meta gave it.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn save_locale(
     pool: &sqlx::AnyPool,
     contact_id: i64,
@@ -149,7 +151,7 @@ pub struct PendingProfile {
     pub channel: String,
 }
 
-#[tracing::instrument(skip(pool))]
+#[tracing::instrument(level = "debug", skip(pool))]
 pub async fn pending_profiles(
     pool: &sqlx::AnyPool,
     now: DateTime<Utc>,
@@ -170,7 +172,7 @@ pub async fn pending_profiles(
 }
 
 /// The profile Meta gave; `picture_media` is the local copy of the picture (being downloaded).
-#[tracing::instrument(skip(pool, first_name, last_name, picture))]
+#[tracing::instrument(level = "debug", skip(pool, first_name, last_name, picture))]
 pub async fn save_profile(
     pool: &sqlx::AnyPool,
     contact_id: i64,
@@ -199,7 +201,7 @@ pub async fn save_profile(
 }
 
 /// Meta will not give this profile: the console keeps the fallback name.
-#[tracing::instrument(skip(pool))]
+#[tracing::instrument(level = "debug", skip(pool))]
 pub async fn profile_unavailable(
     pool: &sqlx::AnyPool,
     contact_id: i64,
@@ -216,7 +218,7 @@ pub async fn profile_unavailable(
     Ok(())
 }
 
-#[tracing::instrument(skip(pool))]
+#[tracing::instrument(level = "debug", skip(pool))]
 /// Tries the profile again at `at`; `counted` attempts bring the give-up closer (a missing
 /// token is not the profile's fault and does not count).
 pub async fn retry_profile_at(
@@ -237,7 +239,7 @@ pub async fn retry_profile_at(
 
 /// Remembers that `agent_id` had the conversation (assigned, offered or resumed), in the
 /// transaction of that assignment: attachments stay visible to its agents past and present.
-#[tracing::instrument(skip(conn))]
+#[tracing::instrument(level = "debug", skip(conn))]
 pub async fn note_agent(
     conn: &mut sqlx::AnyConnection,
     conversation_id: i64,
@@ -256,6 +258,7 @@ pub async fn note_agent(
 }
 
 /// The service a conversation belongs to.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn service_of(conn: &mut AnyConnection, conversation_id: i64) -> anyhow::Result<i64> {
     sqlx::query_scalar("SELECT service_id FROM conversations WHERE id = $1")
         .bind(conversation_id)

@@ -10,6 +10,7 @@ use sqlx::{AnyConnection, AnyPool};
 use super::{from_millis, to_millis};
 use crate::domain::timeouts::Deadline;
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn arm(
     conn: &mut AnyConnection,
     conversation_id: i64,
@@ -31,6 +32,7 @@ pub async fn arm(
 }
 
 /// Ends pending deadlines of these kinds (what they waited for happened).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn disarm(
     conn: &mut AnyConnection,
     conversation_id: i64,
@@ -50,6 +52,7 @@ pub async fn disarm(
 }
 
 /// The conversation closed: only its survey (if any) still waits.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn closed(conn: &mut AnyConnection, conversation_id: i64) -> anyhow::Result<()> {
     let over = [
         Deadline::QueueWait,
@@ -69,6 +72,7 @@ pub struct Due {
 }
 
 /// Pending deadlines due at `now`, oldest first.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn due(pool: &AnyPool, now: DateTime<Utc>, limit: i64) -> anyhow::Result<Vec<Due>> {
     let rows: Vec<(i64, String, i64)> = sqlx::query_as(
         "SELECT conversation_id, kind, due_at FROM deadlines
@@ -93,6 +97,7 @@ pub async fn due(pool: &AnyPool, now: DateTime<Utc>, limit: i64) -> anyhow::Resu
 
 /// Takes a due deadline for this transaction: false if another instance did, or it was
 /// moved or ended meanwhile.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn claim(
     conn: &mut AnyConnection,
     due: &Due,
@@ -113,6 +118,7 @@ pub async fn claim(
 }
 
 /// Retries a deadline whose work failed a little later, so it does not hold up the others.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn postpone(pool: &AnyPool, due: &Due, until: DateTime<Utc>) -> anyhow::Result<()> {
     sqlx::query(
         "UPDATE deadlines SET due_at = $1

@@ -23,6 +23,7 @@ pub struct EventRow {
 const COLUMNS: &str = "id, conversation_id, seq, agent_id, kind, message_id";
 
 /// A message was added or changed (status, media): its conversation's console shows it.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn message_changed(
     conn: &mut AnyConnection,
     message_id: i64,
@@ -51,6 +52,7 @@ pub async fn message_changed(
 
 /// The conversation came to a console, left it or changed how it shows (tiles reload).
 /// `console` is the agent to tell; `None` tells the conversation's agent now.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn conversation_changed(
     conn: &mut AnyConnection,
     conversation_id: i64,
@@ -70,6 +72,7 @@ pub async fn conversation_changed(
 }
 
 /// A customer's name or picture arrived: the consoles showing them redraw their tiles.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn contact_changed(
     conn: &mut AnyConnection,
     contact_id: i64,
@@ -115,6 +118,7 @@ async fn insert(
 }
 
 /// The newest event id (where a starting hub begins).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn newest_id(pool: &AnyPool) -> anyhow::Result<i64> {
     sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM console_events")
         .fetch_one(pool)
@@ -123,6 +127,7 @@ pub async fn newest_id(pool: &AnyPool) -> anyhow::Result<i64> {
 }
 
 /// Events after `after`, oldest first.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn after(pool: &AnyPool, after: i64, limit: i64) -> anyhow::Result<Vec<EventRow>> {
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM console_events WHERE id > $1 ORDER BY id LIMIT $2"
@@ -135,6 +140,7 @@ pub async fn after(pool: &AnyPool, after: i64, limit: i64) -> anyhow::Result<Vec
 }
 
 /// The events with these ids that are committed now (ids skipped by an earlier read).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn with_ids(pool: &AnyPool, ids: &[i64]) -> anyhow::Result<Vec<EventRow>> {
     let sql = format!("SELECT {COLUMNS} FROM console_events WHERE id IN ({{ids}}) ORDER BY id");
     super::fetch_with_ids(pool, &sql, ids)
@@ -143,6 +149,7 @@ pub async fn with_ids(pool: &AnyPool, ids: &[i64]) -> anyhow::Result<Vec<EventRo
 }
 
 /// A conversation's events after `seq` (a console resuming), if it is still `agent`'s.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn resume(
     pool: &AnyPool,
     agent: i64,
@@ -164,6 +171,7 @@ pub async fn resume(
 }
 
 /// Forgets events older than `before` (a console away that long reloads instead).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn prune(pool: &AnyPool, before: DateTime<Utc>) -> anyhow::Result<u64> {
     let done = sqlx::query("DELETE FROM console_events WHERE created_at < $1")
         .bind(to_millis(before))
@@ -174,6 +182,7 @@ pub async fn prune(pool: &AnyPool, before: DateTime<Utc>) -> anyhow::Result<u64>
 }
 
 /// Wakes the hubs of the other instances (PostgreSQL's NOTIFY on `channel`; they LISTEN).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn notify_instances(pool: &AnyPool, channel: &str) -> anyhow::Result<()> {
     sqlx::query("SELECT pg_notify($1, '')")
         .bind(channel)

@@ -6,7 +6,7 @@ use sqlx::AnyPool;
 
 use super::to_millis;
 
-#[tracing::instrument(skip(pool))]
+#[tracing::instrument(level = "debug", skip(pool))]
 pub async fn get(pool: &AnyPool, key: &str) -> anyhow::Result<Option<String>> {
     sqlx::query_scalar("SELECT value FROM general_settings WHERE key = $1")
         .bind(key)
@@ -16,7 +16,7 @@ pub async fn get(pool: &AnyPool, key: &str) -> anyhow::Result<Option<String>> {
 }
 
 /// Sets `key` (values may be sealed secrets: they are never logged).
-#[tracing::instrument(skip(pool, value))]
+#[tracing::instrument(level = "debug", skip(pool, value))]
 pub async fn set(pool: &AnyPool, key: &str, value: &str, now: DateTime<Utc>) -> anyhow::Result<()> {
     sqlx::query(
         "INSERT INTO general_settings (key, value, updated_at) VALUES ($1, $2, $3)
@@ -33,7 +33,7 @@ pub async fn set(pool: &AnyPool, key: &str, value: &str, now: DateTime<Utc>) -> 
 
 /// One sealed secret from the database, if any is stored (a page token, or a Meta credential
 /// set in the admin): the start-up check that the secret key still opens what it sealed.
-#[tracing::instrument(skip(pool))]
+#[tracing::instrument(level = "debug", skip(pool))]
 pub async fn any_sealed_secret(pool: &AnyPool) -> anyhow::Result<Option<String>> {
     let token: Option<String> = sqlx::query_scalar(
         "SELECT access_token_sealed FROM services WHERE access_token_sealed IS NOT NULL LIMIT 1",
@@ -55,7 +55,7 @@ pub async fn any_sealed_secret(pool: &AnyPool) -> anyhow::Result<Option<String>>
 
 /// Bumps the counter stored under `key` from `version` to the next, a compare-and-set so two
 /// saves racing cannot both pass; version 0 means "never saved" (no row yet). Whether it did.
-#[tracing::instrument(skip(pool))]
+#[tracing::instrument(level = "debug", skip(pool))]
 pub async fn claim_version(
     pool: &AnyPool,
     key: &str,

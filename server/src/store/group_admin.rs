@@ -5,8 +5,8 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, AnyPool, FromRow};
 
-use super::to_millis;
 use super::user_admin::pattern;
+use super::{to_millis, IdName};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct GroupRow {
@@ -17,6 +17,7 @@ pub struct GroupRow {
 }
 
 /// One page of groups whose name contains `search`, by name; and how many match.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn page(
     pool: &AnyPool,
     search: &str,
@@ -43,6 +44,7 @@ pub async fn page(
     Ok((rows, total))
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn one(pool: &AnyPool, id: i64) -> anyhow::Result<Option<GroupRow>> {
     sqlx::query_as("SELECT id, name, active, version FROM agent_groups WHERE id = $1")
         .bind(id)
@@ -52,6 +54,7 @@ pub async fn one(pool: &AnyPool, id: i64) -> anyhow::Result<Option<GroupRow>> {
 }
 
 /// (group, member name) of these groups, by name.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn members(pool: &AnyPool, groups: &[i64]) -> anyhow::Result<Vec<(i64, String)>> {
     super::fetch_with_ids(
         pool,
@@ -65,6 +68,7 @@ pub async fn members(pool: &AnyPool, groups: &[i64]) -> anyhow::Result<Vec<(i64,
 }
 
 /// (group, service name) of these groups, by name.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn services(pool: &AnyPool, groups: &[i64]) -> anyhow::Result<Vec<(i64, String)>> {
     super::fetch_with_ids(
         pool,
@@ -78,6 +82,7 @@ pub async fn services(pool: &AnyPool, groups: &[i64]) -> anyhow::Result<Vec<(i64
 }
 
 /// (member ids, service ids) of one group.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn contents(pool: &AnyPool, id: i64) -> anyhow::Result<(Vec<i64>, Vec<i64>)> {
     let members = sqlx::query_scalar(
         "SELECT user_id FROM group_members WHERE group_id = $1 ORDER BY user_id",
@@ -96,10 +101,17 @@ pub async fn contents(pool: &AnyPool, id: i64) -> anyhow::Result<(Vec<i64>, Vec<
     Ok((members, services))
 }
 
-/// The active agents and all services, (id, name) by name: what a group can hold.
-pub async fn choices(pool: &AnyPool) -> anyhow::Result<(Vec<(i64, String)>, Vec<(i64, String)>)> {
+/// What a group can hold: the active agents and all services, each by name.
+#[derive(Debug, Clone)]
+pub struct GroupChoices {
+    pub agents: Vec<IdName>,
+    pub services: Vec<IdName>,
+}
+
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn choices(pool: &AnyPool) -> anyhow::Result<GroupChoices> {
     let agents = sqlx::query_as(
-        "SELECT id, display_name FROM users WHERE role = 'agent' AND active = 1
+        "SELECT id, display_name AS name FROM users WHERE role = 'agent' AND active = 1
          ORDER BY LOWER(display_name)",
     )
     .fetch_all(pool)
@@ -109,10 +121,11 @@ pub async fn choices(pool: &AnyPool) -> anyhow::Result<(Vec<(i64, String)>, Vec<
         .fetch_all(pool)
         .await
         .context("Failed to list services")?;
-    Ok((agents, services))
+    Ok(GroupChoices { agents, services })
 }
 
 /// Whether another group has this name.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn name_taken(pool: &AnyPool, name: &str, except: Option<i64>) -> anyhow::Result<bool> {
     let found: Option<i64> = sqlx::query_scalar(
         "SELECT id FROM agent_groups WHERE LOWER(name) = LOWER($1) AND id <> $2",
@@ -125,6 +138,7 @@ pub async fn name_taken(pool: &AnyPool, name: &str, except: Option<i64>) -> anyh
     Ok(found.is_some())
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn insert(
     conn: &mut AnyConnection,
     name: &str,
@@ -139,6 +153,7 @@ pub async fn insert(
 }
 
 /// Renames the group if it is still at `version`; false otherwise.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn rename(
     conn: &mut AnyConnection,
     id: i64,
@@ -158,6 +173,7 @@ pub async fn rename(
 }
 
 /// Makes the group hold exactly these members and serve exactly these services.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn set_contents(
     conn: &mut AnyConnection,
     id: i64,
@@ -204,7 +220,7 @@ pub async fn set_contents(
 }
 
 /// The group with exactly this name (provisioning matches names as written).
-#[tracing::instrument(skip(pool))]
+#[tracing::instrument(level = "debug", skip(pool))]
 pub async fn id_by_name(pool: &AnyPool, name: &str) -> anyhow::Result<Option<i64>> {
     sqlx::query_scalar("SELECT id FROM agent_groups WHERE name = $1")
         .bind(name)
@@ -214,7 +230,7 @@ pub async fn id_by_name(pool: &AnyPool, name: &str) -> anyhow::Result<Option<i64
 }
 
 /// Adds one member if they are not in the group yet; whether they were added.
-#[tracing::instrument(skip(pool))]
+#[tracing::instrument(level = "debug", skip(pool))]
 pub async fn add_member(pool: &AnyPool, group_id: i64, user_id: i64) -> anyhow::Result<bool> {
     let added = sqlx::query(
         "INSERT INTO group_members (group_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
@@ -228,7 +244,7 @@ pub async fn add_member(pool: &AnyPool, group_id: i64, user_id: i64) -> anyhow::
 }
 
 /// Links the group to a service if it is not linked yet; whether it was linked.
-#[tracing::instrument(skip(pool))]
+#[tracing::instrument(level = "debug", skip(pool))]
 pub async fn link_service(pool: &AnyPool, group_id: i64, service_id: i64) -> anyhow::Result<bool> {
     let added = sqlx::query(
         "INSERT INTO service_groups (service_id, group_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",

@@ -13,7 +13,7 @@ pub struct FailureCount {
     pub oldest: Option<DateTime<Utc>>,
 }
 
-#[tracing::instrument(skip_all)]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn count_for_username(
     pool: &AnyPool,
     username: &str,
@@ -22,7 +22,7 @@ pub async fn count_for_username(
     count(pool, "username", username, since).await
 }
 
-#[tracing::instrument(skip_all)]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn count_for_ip(
     pool: &AnyPool,
     ip: &str,
@@ -55,7 +55,7 @@ async fn count(
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FailureId(i64);
 
-#[tracing::instrument(skip_all)]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn record(
     pool: &AnyPool,
     username: &str,
@@ -76,7 +76,7 @@ pub async fn record(
 
 /// Takes back an attempt that the lock refused: it never reached the password check, so it
 /// must not extend the lock (or anyone who knows a name could keep it locked for ever).
-#[tracing::instrument(skip_all)]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn forget(pool: &AnyPool, id: FailureId) -> anyhow::Result<()> {
     sqlx::query("DELETE FROM login_failures WHERE id = $1")
         .bind(id.0)
@@ -88,7 +88,7 @@ pub async fn forget(pool: &AnyPool, id: FailureId) -> anyhow::Result<()> {
 
 /// After a successful login the account's failures are forgotten (and no longer count
 /// against the IP they came from).
-#[tracing::instrument(skip_all)]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn clear_for_username(pool: &AnyPool, username: &str) -> anyhow::Result<()> {
     sqlx::query("DELETE FROM login_failures WHERE username = $1")
         .bind(username)
@@ -99,7 +99,7 @@ pub async fn clear_for_username(pool: &AnyPool, username: &str) -> anyhow::Resul
 }
 
 /// Old rows are useless to the throttle; dropped periodically.
-#[tracing::instrument(skip(pool))]
+#[tracing::instrument(level = "debug", skip(pool))]
 pub async fn prune(pool: &AnyPool, before: DateTime<Utc>) -> anyhow::Result<u64> {
     let done = sqlx::query("DELETE FROM login_failures WHERE at < $1")
         .bind(to_millis(before))

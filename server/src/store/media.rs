@@ -24,7 +24,7 @@ impl Origin {
 }
 
 /// A file to download from `source_url`; returns the media id.
-#[tracing::instrument(skip(conn, source_url))]
+#[tracing::instrument(level = "debug", skip(conn, source_url))]
 pub async fn enqueue_download(
     conn: &mut AnyConnection,
     origin: Origin,
@@ -52,7 +52,7 @@ pub struct StoredFile<'a> {
     pub storage_key: &'a str,
 }
 
-#[tracing::instrument(skip(pool, file, public_token))]
+#[tracing::instrument(level = "debug", skip(pool, file, public_token))]
 pub async fn insert_upload(
     pool: &AnyPool,
     file: &StoredFile<'_>,
@@ -83,7 +83,7 @@ pub struct DueDownload {
     pub attempts: i64,
 }
 
-#[tracing::instrument(skip(pool))]
+#[tracing::instrument(level = "debug", skip(pool))]
 pub async fn due_downloads(
     pool: &AnyPool,
     now: DateTime<Utc>,
@@ -102,7 +102,7 @@ pub async fn due_downloads(
 }
 
 /// Takes a download for this instance until `lease_until`; false if another took it.
-#[tracing::instrument(skip(pool))]
+#[tracing::instrument(level = "debug", skip(pool))]
 pub async fn claim(
     pool: &AnyPool,
     id: i64,
@@ -122,7 +122,7 @@ pub async fn claim(
 }
 
 /// The file is here: the message (or the contact) it belongs to shows it at once.
-#[tracing::instrument(skip(pool, file))]
+#[tracing::instrument(level = "debug", skip(pool, file))]
 pub async fn mark_stored(pool: &AnyPool, id: i64, file: &StoredFile<'_>) -> anyhow::Result<()> {
     let mut tx = pool.begin().await?;
     let message: Option<Option<i64>> = sqlx::query_scalar(
@@ -156,7 +156,7 @@ pub async fn mark_stored(pool: &AnyPool, id: i64, file: &StoredFile<'_>) -> anyh
         .context("Failed to commit a downloaded file")
 }
 
-#[tracing::instrument(skip(pool))]
+#[tracing::instrument(level = "debug", skip(pool))]
 pub async fn retry_later(
     pool: &AnyPool,
     id: i64,
@@ -175,7 +175,7 @@ pub async fn retry_later(
     Ok(())
 }
 
-#[tracing::instrument(skip(pool))]
+#[tracing::instrument(level = "debug", skip(pool))]
 pub async fn mark_failed(pool: &AnyPool, id: i64, detail: &str) -> anyhow::Result<()> {
     sqlx::query("UPDATE media SET status = 'failed', failure = $1 WHERE id = $2")
         .bind(detail)
@@ -216,6 +216,7 @@ pub struct Viewer<'a> {
 /// of its service while it waits out of hours, which they may resume) and the supervisors of
 /// its service; a profile picture, whoever may see one of that contact's conversations.
 /// Anyone else gets nothing, exactly as for an attachment that does not exist.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn visible_to(
     pool: &AnyPool,
     id: i64,
@@ -244,6 +245,7 @@ pub async fn visible_to(
 }
 
 /// Only agents' uploads have a public token: nothing a customer sent is public.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn by_public_token(pool: &AnyPool, token: &str) -> anyhow::Result<Option<Served>> {
     sqlx::query_as(
         "SELECT status, content_type, storage_key FROM media
@@ -262,6 +264,7 @@ pub struct Outgoing {
     pub public_token: String,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn outgoing(pool: &AnyPool, id: i64) -> anyhow::Result<Option<Outgoing>> {
     sqlx::query_as(
         "SELECT content_type, public_token FROM media
@@ -273,6 +276,7 @@ pub async fn outgoing(pool: &AnyPool, id: i64) -> anyhow::Result<Option<Outgoing
     .context("Failed to read an upload")
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn for_message(pool: &AnyPool, message_id: i64) -> anyhow::Result<Vec<(i64, String)>> {
     sqlx::query_as("SELECT id, status FROM media WHERE message_id = $1 ORDER BY id")
         .bind(message_id)
@@ -282,6 +286,7 @@ pub async fn for_message(pool: &AnyPool, message_id: i64) -> anyhow::Result<Vec<
 }
 
 /// The content type of an upload by `user` (an agent's attachment they may send), if it is one.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn upload_of(pool: &AnyPool, media_id: i64, user: i64) -> anyhow::Result<Option<String>> {
     sqlx::query_scalar(
         "SELECT content_type FROM media
@@ -298,7 +303,7 @@ pub async fn upload_of(pool: &AnyPool, media_id: i64, user: i64) -> anyhow::Resu
 /// An agent's upload, now sent in `message_id`: from here on it belongs to that message (and
 /// so to its conversation: who may see it, when it is pruned). An upload sent before stays
 /// with its first message.
-#[tracing::instrument(skip(conn))]
+#[tracing::instrument(level = "debug", skip(conn))]
 pub async fn attach_upload(
     conn: &mut AnyConnection,
     media_id: i64,
@@ -325,7 +330,7 @@ pub struct Expired {
 
 /// Stored files of messages whose conversation closed before `before` (profile pictures and
 /// uploads not sent are not conversations' and stay).
-#[tracing::instrument(skip(pool))]
+#[tracing::instrument(level = "debug", skip(pool))]
 pub async fn of_conversations_closed_before(
     pool: &AnyPool,
     before: DateTime<Utc>,
@@ -347,7 +352,7 @@ pub async fn of_conversations_closed_before(
 }
 
 /// The file is gone: the attachment shows as no longer available.
-#[tracing::instrument(skip(pool))]
+#[tracing::instrument(level = "debug", skip(pool))]
 pub async fn mark_expired(pool: &AnyPool, id: i64) -> anyhow::Result<()> {
     sqlx::query(
         "UPDATE media SET status = 'failed', storage_key = NULL, failure = 'expired (retention)'

@@ -21,7 +21,7 @@ pub struct NewMessage<'a> {
     pub sent_at: DateTime<Utc>,
 }
 
-#[tracing::instrument(skip(conn))]
+#[tracing::instrument(level = "debug", skip(conn))]
 pub async fn mid_exists(conn: &mut AnyConnection, mid: &str) -> anyhow::Result<bool> {
     let found: Option<i64> = sqlx::query_scalar("SELECT id FROM messages WHERE mid = $1")
         .bind(mid)
@@ -32,7 +32,7 @@ pub async fn mid_exists(conn: &mut AnyConnection, mid: &str) -> anyhow::Result<b
 }
 
 /// When the message with this `mid` was sent (Instagram's read events name a message).
-#[tracing::instrument(skip(conn))]
+#[tracing::instrument(level = "debug", skip(conn))]
 pub async fn sent_at_of(
     conn: &mut AnyConnection,
     mid: &str,
@@ -45,7 +45,7 @@ pub async fn sent_at_of(
     Ok(sent_at.map(super::from_millis))
 }
 
-#[tracing::instrument(skip(conn, message), fields(conversation = message.conversation_id))]
+#[tracing::instrument(level = "debug", skip(conn, message), fields(conversation = message.conversation_id))]
 pub async fn insert(
     conn: &mut AnyConnection,
     message: &NewMessage<'_>,
@@ -74,7 +74,7 @@ pub async fn insert(
 
 /// Outbound messages to this contact sent up to `watermark` (or listed) reached the device.
 /// Each one that moved is recorded for its console.
-#[tracing::instrument(skip(conn, mids))]
+#[tracing::instrument(level = "debug", skip(conn, mids))]
 pub async fn mark_delivered(
     conn: &mut AnyConnection,
     contact_id: i64,
@@ -110,7 +110,7 @@ pub async fn mark_delivered(
 }
 
 /// The customer read everything sent to them up to `watermark`.
-#[tracing::instrument(skip(conn))]
+#[tracing::instrument(level = "debug", skip(conn))]
 pub async fn mark_read(
     conn: &mut AnyConnection,
     contact_id: i64,
@@ -166,7 +166,7 @@ pub struct MessageRow {
     pub status: String,
 }
 
-#[tracing::instrument(skip(pool))]
+#[tracing::instrument(level = "debug", skip(pool))]
 pub async fn list_for_service(pool: &AnyPool, service_id: i64) -> anyhow::Result<Vec<MessageRow>> {
     sqlx::query_as(
         "SELECT m.id, m.conversation_id, m.direction, m.author, m.mid, m.text, m.attachments, m.status

@@ -40,6 +40,14 @@ pub use connect::connect;
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
 
+/// An id with a name: a record as a choice in a list, or (where a query says so) the record a
+/// name belongs to (a group and one of its members' names).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct IdName {
+    pub id: i64,
+    pub name: String,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -127,6 +135,7 @@ pub fn from_millis(millis: i64) -> DateTime<Utc> {
 }
 
 /// Rows of `sql` for these ids: `sql` has `{ids}` where the `IN (…)` list goes.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn fetch_with_ids<T>(pool: &AnyPool, sql: &str, ids: &[i64]) -> sqlx::Result<Vec<T>>
 where
     T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,

@@ -23,6 +23,7 @@ pub struct OutOfHoursRow {
 
 /// Out-of-hours conversations of the services the agent's active groups serve, newest first;
 /// optionally one service's, opened within [from, to).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn list(
     pool: &AnyPool,
     agent_id: i64,
@@ -58,6 +59,7 @@ pub async fn list(
 }
 
 /// Whether the agent serves the conversation's service (through an active group).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn serves(
     conn: &mut AnyConnection,
     agent_id: i64,
@@ -80,6 +82,7 @@ pub async fn serves(
 }
 
 /// The agent's open chats and positions (8 if no state yet).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn load(
     conn: &mut AnyConnection,
     agent_id: i64,
@@ -98,6 +101,7 @@ pub async fn load(
 }
 
 /// Assigns the out-of-hours conversation to the agent; false if it is no longer out of hours.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn assign(
     conn: &mut AnyConnection,
     conversation_id: i64,

@@ -6,7 +6,7 @@ use sqlx::{AnyConnection, AnyPool, FromRow};
 
 use super::{from_millis, to_millis};
 
-#[tracing::instrument(skip(conn))]
+#[tracing::instrument(level = "debug", skip(conn))]
 pub async fn enqueue(
     conn: &mut AnyConnection,
     message_id: i64,
@@ -54,7 +54,7 @@ impl DueSend {
 
 /// A send whose echo came back: Meta has it, whatever happened to our HTTP call (a timeout,
 /// or a crash before we recorded the answer). Returns whether it was still pending.
-#[tracing::instrument(skip(conn))]
+#[tracing::instrument(level = "debug", skip(conn))]
 pub async fn confirm_by_echo(
     conn: &mut AnyConnection,
     outbox_id: i64,
@@ -89,7 +89,7 @@ pub async fn confirm_by_echo(
 
 /// Sends that are due, oldest first, at most one per conversation: the oldest pending one, so
 /// a message never overtakes an earlier one that is waiting to be retried.
-#[tracing::instrument(skip(pool))]
+#[tracing::instrument(level = "debug", skip(pool))]
 pub async fn due(pool: &AnyPool, now: DateTime<Utc>, limit: i64) -> anyhow::Result<Vec<DueSend>> {
     sqlx::query_as(
         "SELECT o.id AS outbox_id, o.attempts, m.id AS message_id, m.text, m.attachments, m.quick_replies, m.author,
@@ -116,7 +116,7 @@ pub async fn due(pool: &AnyPool, now: DateTime<Utc>, limit: i64) -> anyhow::Resu
 /// Takes a due row for this sender by pushing its next attempt to `lease_until`, so no other
 /// instance picks it while this one sends; a crash mid-send makes it due again when the lease
 /// ends. Returns false when another sender took it first.
-#[tracing::instrument(skip(pool))]
+#[tracing::instrument(level = "debug", skip(pool))]
 pub async fn claim(
     pool: &AnyPool,
     outbox_id: i64,
@@ -138,7 +138,7 @@ pub async fn claim(
 /// The Send API accepted the message, sent from `started_at` (before Meta's delivery and read
 /// watermarks, which are compared with it). Meta's echo, and even the delivery after it, may
 /// have been processed before this answer was: then the message keeps its later state.
-#[tracing::instrument(skip(pool, send), fields(outbox = send.outbox_id))]
+#[tracing::instrument(level = "debug", skip(pool, send), fields(outbox = send.outbox_id))]
 pub async fn mark_sent(
     pool: &AnyPool,
     send: &DueSend,
@@ -167,7 +167,7 @@ pub async fn mark_sent(
 }
 
 /// The message cannot be sent: it fails with a reason the agent sees.
-#[tracing::instrument(skip(pool, send), fields(outbox = send.outbox_id))]
+#[tracing::instrument(level = "debug", skip(pool, send), fields(outbox = send.outbox_id))]
 pub async fn mark_failed(
     pool: &AnyPool,
     send: &DueSend,
@@ -190,7 +190,7 @@ pub async fn mark_failed(
 
 /// A transient failure: try again at `next_attempt_at` (unless Meta's echo confirmed the
 /// send meanwhile).
-#[tracing::instrument(skip(pool, send), fields(outbox = send.outbox_id))]
+#[tracing::instrument(level = "debug", skip(pool, send), fields(outbox = send.outbox_id))]
 pub async fn retry_later(
     pool: &AnyPool,
     send: &DueSend,
@@ -232,6 +232,7 @@ pub struct Target {
     pub access_token_sealed: Option<String>,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn target(pool: &AnyPool, conversation_id: i64) -> anyhow::Result<Option<Target>> {
     sqlx::query_as(
         "SELECT k.external_id AS recipient, s.integration_url, s.access_token_sealed

@@ -12,7 +12,7 @@ pub struct PauseReasonRow {
 }
 
 /// Every pause reason, active or not, in the order they were made.
-#[tracing::instrument(skip(pool))]
+#[tracing::instrument(level = "debug", skip(pool))]
 pub async fn all(pool: &AnyPool) -> anyhow::Result<Vec<PauseReasonRow>> {
     sqlx::query_as("SELECT id, name, active, version FROM pause_reasons ORDER BY id")
         .fetch_all(pool)
@@ -21,7 +21,7 @@ pub async fn all(pool: &AnyPool) -> anyhow::Result<Vec<PauseReasonRow>> {
 }
 
 /// The reason with this name, whatever the case.
-#[tracing::instrument(skip(pool))]
+#[tracing::instrument(level = "debug", skip(pool))]
 pub async fn find_by_name(pool: &AnyPool, name: &str) -> anyhow::Result<Option<PauseReasonRow>> {
     sqlx::query_as(
         "SELECT id, name, active, version FROM pause_reasons WHERE LOWER(name) = LOWER($1)",
@@ -32,7 +32,7 @@ pub async fn find_by_name(pool: &AnyPool, name: &str) -> anyhow::Result<Option<P
     .context("Failed to look up a pause reason")
 }
 
-#[tracing::instrument(skip(conn))]
+#[tracing::instrument(level = "debug", skip(conn))]
 pub async fn insert(conn: &mut AnyConnection, name: &str) -> anyhow::Result<i64> {
     sqlx::query_scalar("INSERT INTO pause_reasons (name) VALUES ($1) RETURNING id")
         .bind(name)
@@ -42,7 +42,7 @@ pub async fn insert(conn: &mut AnyConnection, name: &str) -> anyhow::Result<i64>
 }
 
 /// Renames the reason if it is still at `version`; false when it is not (or is gone).
-#[tracing::instrument(skip(conn))]
+#[tracing::instrument(level = "debug", skip(conn))]
 pub async fn rename(
     conn: &mut AnyConnection,
     id: i64,
@@ -63,7 +63,7 @@ pub async fn rename(
 }
 
 /// Switches an inactive reason back on, whatever its version (provisioning's "this must exist").
-#[tracing::instrument(skip(pool))]
+#[tracing::instrument(level = "debug", skip(pool))]
 pub async fn reactivate(pool: &AnyPool, id: i64) -> anyhow::Result<()> {
     sqlx::query("UPDATE pause_reasons SET active = 1, version = version + 1 WHERE id = $1")
         .bind(id)

@@ -38,6 +38,7 @@ const ROUTING_LOCK: i64 = 0x4154_4e44;
 
 /// Makes the caller's transaction the only routing one across all instances, until it ends
 /// (PostgreSQL's transaction-scoped advisory lock; SQLite has a single writer anyway).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn lock_for_routing(conn: &mut AnyConnection) -> anyhow::Result<()> {
     sqlx::query("SELECT pg_advisory_xact_lock($1)")
         .bind(ROUTING_LOCK)
@@ -48,7 +49,7 @@ pub async fn lock_for_routing(conn: &mut AnyConnection) -> anyhow::Result<()> {
 }
 
 /// The Operating agents (with their load and groups) and the waiting conversations.
-#[tracing::instrument(skip(conn))]
+#[tracing::instrument(level = "debug", skip(conn))]
 pub async fn snapshot(
     conn: &mut AnyConnection,
     now: DateTime<Utc>,
@@ -148,7 +149,7 @@ pub async fn snapshot(
 }
 
 /// Writes a plan made from a snapshot read in this same transaction.
-#[tracing::instrument(skip(conn, plan))]
+#[tracing::instrument(level = "debug", skip(conn, plan))]
 pub async fn assign(
     conn: &mut AnyConnection,
     plan: &[Assignment],
@@ -179,7 +180,7 @@ pub async fn assign(
 }
 
 /// Sets an agent's presence (creating their routing state with the defaults if needed).
-#[tracing::instrument(skip(pool))]
+#[tracing::instrument(level = "debug", skip(pool))]
 pub async fn set_presence(
     pool: &AnyPool,
     user_id: i64,
@@ -205,7 +206,7 @@ pub async fn set_presence(
 
 /// An agent left (logged out, or their console stayed away past the grace period): their
 /// open conversations go back to the front of the queue. Returns how many.
-#[tracing::instrument(skip(conn))]
+#[tracing::instrument(level = "debug", skip(conn))]
 pub async fn take_back(
     conn: &mut AnyConnection,
     user_id: i64,
@@ -227,6 +228,7 @@ pub struct PresentAgent {
 }
 
 /// Agents who are not Offline.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn present_agents(conn: &mut AnyConnection) -> anyhow::Result<Vec<PresentAgent>> {
     sqlx::query_as(
         "SELECT user_id, presence, last_seen_at FROM agent_states WHERE presence <> 'offline'",
@@ -237,6 +239,7 @@ pub async fn present_agents(conn: &mut AnyConnection) -> anyhow::Result<Vec<Pres
 }
 
 /// These agents' consoles are connected now (one statement for all of an instance's).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn touch(pool: &AnyPool, user_ids: &[i64], now: DateTime<Utc>) -> anyhow::Result<()> {
     if user_ids.is_empty() {
         return Ok(());
@@ -258,6 +261,7 @@ pub async fn touch(pool: &AnyPool, user_ids: &[i64], now: DateTime<Utc>) -> anyh
 }
 
 /// Marks the agent Offline (inside a routing pass).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn mark_offline(conn: &mut AnyConnection, user_id: i64) -> anyhow::Result<()> {
     sqlx::query(
         "UPDATE agent_states SET presence = 'offline', pause_reason = NULL WHERE user_id = $1",
@@ -271,6 +275,7 @@ pub async fn mark_offline(conn: &mut AnyConnection, user_id: i64) -> anyhow::Res
 
 /// Offers not accepted in time go back to the front of the queue, remembering who let them
 /// pass. Returns how many.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn expire_offers(conn: &mut AnyConnection, now: DateTime<Utc>) -> anyhow::Result<usize> {
     let expired: Vec<(i64, i64)> = sqlx::query_as(
         "SELECT id, agent_id FROM conversations
@@ -287,6 +292,7 @@ pub async fn expire_offers(conn: &mut AnyConnection, now: DateTime<Utc>) -> anyh
 }
 
 /// The agent let the offer pass (declined, or it expired): it goes back to the queue's front.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn return_offer(
     conn: &mut AnyConnection,
     conversation_id: i64,
@@ -310,6 +316,7 @@ pub async fn return_offer(
 }
 
 /// The agent accepted the offer: the conversation is theirs like any other.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn accept_offer(
     conn: &mut AnyConnection,
     conversation_id: i64,
@@ -336,6 +343,7 @@ pub async fn accept_offer(
 
 /// The agent hands the conversation over: it goes to the front of the queue, routed to the
 /// group or the agent named (who takes it when they have a free position).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn transfer(
     conn: &mut AnyConnection,
     conversation_id: i64,

@@ -21,6 +21,7 @@ pub struct ScheduleRow {
 const COLUMNS: &str = "id, name, time_zone, definition, active, version";
 
 /// One page of schedules whose name contains `search`, by name; and how many match.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn page(
     pool: &AnyPool,
     search: &str,
@@ -46,6 +47,7 @@ pub async fn page(
     Ok((rows, total))
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn one(pool: &AnyPool, id: i64) -> anyhow::Result<Option<ScheduleRow>> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM schedules WHERE id = $1"))
         .bind(id)
@@ -56,6 +58,7 @@ pub async fn one(pool: &AnyPool, id: i64) -> anyhow::Result<Option<ScheduleRow>>
 
 /// (schedule, service name): the services using these schedules, as their own or a group's,
 /// once each, by name.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn users(pool: &AnyPool, schedules: &[i64]) -> anyhow::Result<Vec<(i64, String)>> {
     let mut users: Vec<(i64, String)> = super::fetch_with_ids(
         pool,
@@ -79,6 +82,7 @@ pub async fn users(pool: &AnyPool, schedules: &[i64]) -> anyhow::Result<Vec<(i64
 }
 
 /// Whether another schedule has this name (whatever the case).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn name_taken(pool: &AnyPool, name: &str, except: Option<i64>) -> anyhow::Result<bool> {
     let found: Option<i64> =
         sqlx::query_scalar("SELECT id FROM schedules WHERE LOWER(name) = LOWER($1) AND id <> $2")
@@ -91,6 +95,7 @@ pub async fn name_taken(pool: &AnyPool, name: &str, except: Option<i64>) -> anyh
 }
 
 /// Finds a schedule by exact name (provisioning matches by name).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn id_by_name(pool: &AnyPool, name: &str) -> anyhow::Result<Option<(i64, i64)>> {
     sqlx::query_as("SELECT id, version FROM schedules WHERE name = $1")
         .bind(name)
@@ -99,6 +104,7 @@ pub async fn id_by_name(pool: &AnyPool, name: &str) -> anyhow::Result<Option<(i6
         .context("Failed to find a schedule")
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn insert(
     conn: &mut AnyConnection,
     name: &str,
@@ -120,6 +126,7 @@ pub async fn insert(
 }
 
 /// Rewrites the schedule if it is still at `version`; false otherwise.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn update(
     conn: &mut AnyConnection,
     id: i64,
@@ -144,7 +151,7 @@ pub async fn update(
 }
 
 /// The ids of every schedule, active or not.
-#[tracing::instrument(skip(pool))]
+#[tracing::instrument(level = "debug", skip(pool))]
 pub async fn ids(pool: &AnyPool) -> anyhow::Result<Vec<i64>> {
     sqlx::query_scalar("SELECT id FROM schedules")
         .fetch_all(pool)

@@ -5,8 +5,8 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, AnyPool, FromRow};
 
-use super::to_millis;
 use super::user_admin::pattern;
+use super::{to_millis, IdName};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct ServiceRow {
@@ -35,6 +35,7 @@ pub struct Filter<'a> {
 }
 
 /// One page of services whose name or cifra contains the search, by name; and how many match.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn page(
     pool: &AnyPool,
     filter: &Filter<'_>,
@@ -67,6 +68,7 @@ pub async fn page(
     Ok((rows, total))
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn one(pool: &AnyPool, id: i64) -> anyhow::Result<Option<ServiceRow>> {
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM services s LEFT JOIN schedules h ON h.id = s.schedule_id
@@ -79,6 +81,7 @@ pub async fn one(pool: &AnyPool, id: i64) -> anyhow::Result<Option<ServiceRow>> 
 }
 
 /// (service, group name) of these services, by group name.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn group_names(pool: &AnyPool, ids: &[i64]) -> anyhow::Result<Vec<(i64, String)>> {
     super::fetch_with_ids(
         pool,
@@ -91,6 +94,7 @@ pub async fn group_names(pool: &AnyPool, ids: &[i64]) -> anyhow::Result<Vec<(i64
 }
 
 /// (group, schedule) of one service's groups.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn groups_of(pool: &AnyPool, id: i64) -> anyhow::Result<Vec<(i64, Option<i64>)>> {
     sqlx::query_as(
         "SELECT group_id, schedule_id FROM service_groups WHERE service_id = $1 ORDER BY group_id",
@@ -102,6 +106,7 @@ pub async fn groups_of(pool: &AnyPool, id: i64) -> anyhow::Result<Vec<(i64, Opti
 }
 
 /// Whether the service ever had a customer (then it is kept, and only deactivated).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn has_conversations(pool: &AnyPool, id: i64) -> anyhow::Result<bool> {
     let found: Option<i64> = sqlx::query_scalar("SELECT id FROM contacts WHERE service_id = $1")
         .bind(id)
@@ -112,6 +117,7 @@ pub async fn has_conversations(pool: &AnyPool, id: i64) -> anyhow::Result<bool> 
 }
 
 /// Whether another service has this channel and cifra.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn cifra_taken(
     pool: &AnyPool,
     channel: &str,
@@ -141,6 +147,7 @@ pub struct ServiceValues<'a> {
     pub policy: &'a str,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn insert(
     conn: &mut AnyConnection,
     values: &ServiceValues<'_>,
@@ -165,6 +172,7 @@ pub async fn insert(
 }
 
 /// Updates the service if it is still at `version`; false otherwise.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn update(
     conn: &mut AnyConnection,
     id: i64,
@@ -195,6 +203,7 @@ pub async fn update(
 }
 
 /// The service's sealed page token, if it has one.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn sealed_token(pool: &AnyPool, id: i64) -> anyhow::Result<Option<String>> {
     let sealed: Option<Option<String>> =
         sqlx::query_scalar("SELECT access_token_sealed FROM services WHERE id = $1")
@@ -206,6 +215,7 @@ pub async fn sealed_token(pool: &AnyPool, id: i64) -> anyhow::Result<Option<Stri
 }
 
 /// Stores a new sealed page token.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn set_token(conn: &mut AnyConnection, id: i64, sealed: &str) -> anyhow::Result<()> {
     sqlx::query("UPDATE services SET access_token_sealed = $1 WHERE id = $2")
         .bind(sealed)
@@ -217,6 +227,7 @@ pub async fn set_token(conn: &mut AnyConnection, id: i64, sealed: &str) -> anyho
 }
 
 /// Makes the service served by exactly these groups, each with its schedule.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn set_groups(
     conn: &mut AnyConnection,
     id: i64,
@@ -243,6 +254,7 @@ pub async fn set_groups(
 
 /// Deletes the service (and its group links) if it is still at `version`; false otherwise.
 /// The caller has checked that it has no conversations.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn delete(conn: &mut AnyConnection, id: i64, version: i64) -> anyhow::Result<bool> {
     sqlx::query("DELETE FROM service_groups WHERE service_id = $1")
         .bind(id)
@@ -258,8 +270,15 @@ pub async fn delete(conn: &mut AnyConnection, id: i64, version: i64) -> anyhow::
     Ok(done.rows_affected() == 1)
 }
 
-/// (id, name) of the groups and of the active schedules: what a service's tabs pick from.
-pub async fn choices(pool: &AnyPool) -> anyhow::Result<(Vec<(i64, String)>, Vec<(i64, String)>)> {
+/// What a service's tabs pick from: the groups and the active schedules, each by name.
+#[derive(Debug, Clone)]
+pub struct ServiceChoices {
+    pub groups: Vec<IdName>,
+    pub schedules: Vec<IdName>,
+}
+
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn choices(pool: &AnyPool) -> anyhow::Result<ServiceChoices> {
     let groups = sqlx::query_as("SELECT id, name FROM agent_groups ORDER BY LOWER(name)")
         .fetch_all(pool)
         .await
@@ -269,5 +288,5 @@ pub async fn choices(pool: &AnyPool) -> anyhow::Result<(Vec<(i64, String)>, Vec<
             .fetch_all(pool)
             .await
             .context("Failed to list schedules")?;
-    Ok((groups, schedules))
+    Ok(ServiceChoices { groups, schedules })
 }

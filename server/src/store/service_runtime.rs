@@ -22,6 +22,7 @@ pub struct RuntimeRow {
     pub groups: Vec<Option<StoredSchedule>>,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn load(conn: &mut AnyConnection, service_id: i64) -> anyhow::Result<RuntimeRow> {
     let (name, policy, time_zone, definition): (String, String, Option<String>, Option<String>) =
         sqlx::query_as(
@@ -64,6 +65,7 @@ pub struct HoursState {
     pub out_of_hours_notified_at: Option<i64>,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn hours_state(
     conn: &mut AnyConnection,
     conversation_id: i64,
@@ -75,6 +77,7 @@ pub async fn hours_state(
         .context("Failed to read a conversation's hours state")
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn note_out_of_hours_notice(
     conn: &mut AnyConnection,
     conversation_id: i64,

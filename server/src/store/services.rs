@@ -18,7 +18,7 @@ pub struct ServiceRecord {
 }
 
 /// The active service a webhook event addresses (by channel and page / account ID).
-#[tracing::instrument(skip(conn))]
+#[tracing::instrument(level = "debug", skip(conn))]
 pub async fn find_active_by_cifra(
     conn: &mut AnyConnection,
     channel: Channel,
@@ -52,7 +52,7 @@ pub enum Upserted {
 }
 
 /// Creates the service with this channel and cifra, or brings the existing one in line.
-#[tracing::instrument(skip(pool, spec), fields(cifra = spec.cifra.as_str()))]
+#[tracing::instrument(level = "debug", skip(pool, spec), fields(cifra = spec.cifra.as_str()))]
 pub async fn upsert(
     pool: &AnyPool,
     spec: &ServiceSpec<'_>,
@@ -99,7 +99,7 @@ pub async fn upsert(
 }
 
 /// Stores the sealed page access token of a service.
-#[tracing::instrument(skip(pool, sealed))]
+#[tracing::instrument(level = "debug", skip(pool, sealed))]
 pub async fn set_access_token(
     pool: &AnyPool,
     service_id: i64,
@@ -117,7 +117,7 @@ pub async fn set_access_token(
 }
 
 /// The sealed token of the service with this channel and cifra, and the service's id.
-#[tracing::instrument(skip(pool))]
+#[tracing::instrument(level = "debug", skip(pool))]
 pub async fn access_token_of(
     pool: &AnyPool,
     channel: Channel,
@@ -142,7 +142,7 @@ pub struct ServiceWithToken {
     pub access_token_sealed: Option<String>,
 }
 
-#[tracing::instrument(skip(pool))]
+#[tracing::instrument(level = "debug", skip(pool))]
 pub async fn active_with_tokens(pool: &AnyPool) -> anyhow::Result<Vec<ServiceWithToken>> {
     sqlx::query_as(
         "SELECT id, name, channel, cifra, integration_url, access_token_sealed FROM services
@@ -155,7 +155,7 @@ pub async fn active_with_tokens(pool: &AnyPool) -> anyhow::Result<Vec<ServiceWit
 
 /// Sets the service's default schedule (by name) and policy where the caller gives them;
 /// whether anything changed. Provisioning uses it after `upsert`.
-#[tracing::instrument(skip(pool, policy))]
+#[tracing::instrument(level = "debug", skip(pool, policy))]
 pub async fn set_schedule_and_policy(
     pool: &AnyPool,
     channel: Channel,
@@ -204,7 +204,7 @@ pub struct ServiceChoiceRow {
 }
 
 /// Every service, active or not, by name.
-#[tracing::instrument(skip(pool))]
+#[tracing::instrument(level = "debug", skip(pool))]
 pub async fn choices_by_name(pool: &AnyPool) -> anyhow::Result<Vec<ServiceChoiceRow>> {
     sqlx::query_as("SELECT id, name FROM services ORDER BY name")
         .fetch_all(pool)
@@ -212,7 +212,7 @@ pub async fn choices_by_name(pool: &AnyPool) -> anyhow::Result<Vec<ServiceChoice
         .context("Failed to list services")
 }
 
-#[tracing::instrument(skip(pool))]
+#[tracing::instrument(level = "debug", skip(pool))]
 pub async fn exists(pool: &AnyPool, id: i64) -> anyhow::Result<bool> {
     let found: Option<i64> = sqlx::query_scalar("SELECT id FROM services WHERE id = $1")
         .bind(id)
@@ -223,7 +223,7 @@ pub async fn exists(pool: &AnyPool, id: i64) -> anyhow::Result<bool> {
 }
 
 /// The service with this page / account ID, on any channel.
-#[tracing::instrument(skip(pool))]
+#[tracing::instrument(level = "debug", skip(pool))]
 pub async fn id_by_cifra(pool: &AnyPool, cifra: &str) -> anyhow::Result<Option<i64>> {
     sqlx::query_scalar("SELECT id FROM services WHERE cifra = $1")
         .bind(cifra)

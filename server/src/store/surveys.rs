@@ -7,6 +7,7 @@ use sqlx::{AnyConnection, AnyPool};
 
 use super::to_millis;
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create(
     conn: &mut AnyConnection,
     conversation_id: i64,
@@ -38,6 +39,7 @@ pub struct AskingRow {
     pub reasked: i64,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn asking(
     conn: &mut AnyConnection,
     contact_id: i64,
@@ -54,6 +56,7 @@ pub async fn asking(
     .context("Failed to look for a survey under way")
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn record_answer(
     conn: &mut AnyConnection,
     conversation_id: i64,
@@ -77,6 +80,7 @@ pub async fn record_answer(
 }
 
 /// Moves the survey to question `current` (asked again or not).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn advance(
     conn: &mut AnyConnection,
     conversation_id: i64,
@@ -105,6 +109,7 @@ pub enum Ending {
 }
 
 /// Ends the survey if still under way; false if it had already ended.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn end(
     conn: &mut AnyConnection,
     conversation_id: i64,
@@ -130,6 +135,7 @@ pub async fn end(
 }
 
 /// Surveys started in the period, by state.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn counts(
     pool: &AnyPool,
     service_id: i64,
@@ -148,6 +154,7 @@ pub async fn counts(
 }
 
 /// Surveys of the period with at least one answer.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn responded(
     pool: &AnyPool,
     service_id: i64,
@@ -168,6 +175,7 @@ pub async fn responded(
 
 /// Answers of the period by question position and score (free texts as one row a position,
 /// score NULL).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn score_counts(
     pool: &AnyPool,
     service_id: i64,
@@ -188,6 +196,7 @@ pub async fn score_counts(
 }
 
 /// The newest free-text answers of the period.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn comments(
     pool: &AnyPool,
     service_id: i64,
@@ -211,6 +220,7 @@ pub async fn comments(
 }
 
 /// The questions of the newest survey of the period (the report's labels).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn newest_questions(
     pool: &AnyPool,
     service_id: i64,

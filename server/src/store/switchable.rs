@@ -47,7 +47,7 @@ pub enum Switched {
 }
 
 /// Sets `active` on the record if it is still at `version`, bumping the version.
-#[tracing::instrument(skip(conn))]
+#[tracing::instrument(level = "debug", skip(conn))]
 pub async fn switch_active(
     conn: &mut AnyConnection,
     record: Switchable,

@@ -15,6 +15,7 @@ pub struct ConversationState {
     pub service_id: i64,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn state(
     conn: &mut AnyConnection,
     conversation_id: i64,
@@ -27,6 +28,7 @@ pub async fn state(
 }
 
 /// The service policy document of the conversation's service.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn policy_of(conn: &mut AnyConnection, conversation_id: i64) -> anyhow::Result<String> {
     sqlx::query_scalar(
         "SELECT s.policy FROM conversations c JOIN services s ON s.id = c.service_id
@@ -40,6 +42,7 @@ pub async fn policy_of(conn: &mut AnyConnection, conversation_id: i64) -> anyhow
 
 /// Still queued for the service's groups: now for the overflow group's agents. False if it
 /// was assigned meanwhile, or routed to someone in particular (a transfer).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn overflow(
     conn: &mut AnyConnection,
     conversation_id: i64,
@@ -59,6 +62,7 @@ pub async fn overflow(
 
 /// Marks the agent late with a first answer, unless they have written since the assignment;
 /// returns the agent.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn mark_overdue(
     conn: &mut AnyConnection,
     conversation_id: i64,
@@ -79,6 +83,7 @@ pub async fn mark_overdue(
 }
 
 /// The agent answered: no longer late.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn clear_overdue(conn: &mut AnyConnection, conversation_id: i64) -> anyhow::Result<()> {
     sqlx::query(
         "UPDATE conversations SET first_response_overdue_at = NULL

@@ -37,6 +37,7 @@ pub(crate) fn pattern(search: &str) -> String {
 
 /// One page of users whose username or name contains `search`, by name; and how many match.
 /// `with_admins` false leaves admin accounts out (supervisors do not manage them).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn page(
     pool: &AnyPool,
     search: &str,
@@ -67,6 +68,7 @@ pub async fn page(
     Ok((rows, total))
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn one(pool: &AnyPool, id: i64) -> anyhow::Result<Option<UserRow>> {
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM users u LEFT JOIN agent_states a ON a.user_id = u.id WHERE u.id = $1"
@@ -78,6 +80,7 @@ pub async fn one(pool: &AnyPool, id: i64) -> anyhow::Result<Option<UserRow>> {
 }
 
 /// (user, group id, group name) of these users' memberships.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn memberships(
     pool: &AnyPool,
     user_ids: &[i64],
@@ -94,6 +97,7 @@ pub async fn memberships(
 }
 
 /// How many of these group ids are active groups.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn active_groups_among(pool: &AnyPool, ids: &[i64]) -> anyhow::Result<usize> {
     let found: Vec<(i64,)> = super::fetch_with_ids(
         pool,
@@ -114,6 +118,7 @@ pub struct NewUserRow<'a> {
 }
 
 /// Inserts a user; `None` when the username is taken.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn insert(
     conn: &mut AnyConnection,
     user: &NewUserRow<'_>,
@@ -136,6 +141,7 @@ pub async fn insert(
 }
 
 /// Updates name, role and language if the user is still at `version`; false otherwise.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn update(
     conn: &mut AnyConnection,
     id: i64,
@@ -163,6 +169,7 @@ pub async fn update(
 }
 
 /// Enables or disables the user if still at `version` (disabling ends their sessions).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn set_active(
     conn: &mut AnyConnection,
     id: i64,
@@ -185,6 +192,7 @@ pub async fn set_active(
     Ok(done.rows_affected() == 1)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn set_agent_settings(
     conn: &mut AnyConnection,
     id: i64,
@@ -206,6 +214,7 @@ pub async fn set_agent_settings(
 }
 
 /// Makes the user a member of exactly these groups.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn set_groups(conn: &mut AnyConnection, id: i64, groups: &[i64]) -> anyhow::Result<()> {
     sqlx::query("DELETE FROM group_members WHERE user_id = $1")
         .bind(id)
@@ -224,6 +233,7 @@ pub async fn set_groups(conn: &mut AnyConnection, id: i64, groups: &[i64]) -> an
 }
 
 /// Writes an audit entry: `changes` is JSON {field: [before, after]}.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn audit(
     conn: &mut AnyConnection,
     actor: i64,
@@ -252,6 +262,7 @@ pub async fn audit(
 /// (id, at, actor name, entity, entity id, action, changes) of the newest audit entries.
 pub type AuditRow = (i64, i64, Option<String>, String, i64, String, String);
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn audit_page(pool: &AnyPool, before: i64, limit: i64) -> anyhow::Result<Vec<AuditRow>> {
     sqlx::query_as(
         "SELECT a.id, a.at, u.display_name, a.entity, a.entity_id, a.action, a.changes
@@ -272,7 +283,7 @@ pub struct AgentSettingsRow {
     pub answer_mode: AnswerMode,
 }
 
-#[tracing::instrument(skip(pool))]
+#[tracing::instrument(level = "debug", skip(pool))]
 pub async fn agent_settings(
     pool: &AnyPool,
     user_id: i64,

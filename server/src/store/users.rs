@@ -65,7 +65,7 @@ pub struct NewUser<'a> {
     pub locale: &'a str,
 }
 
-#[tracing::instrument(skip_all)]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn find_by_username(
     pool: &AnyPool,
     username: &str,
@@ -79,7 +79,7 @@ pub async fn find_by_username(
     row.map(UserRecord::try_from).transpose()
 }
 
-#[tracing::instrument(skip(pool))]
+#[tracing::instrument(level = "debug", skip(pool))]
 pub async fn find_by_id(pool: &AnyPool, id: i64) -> anyhow::Result<Option<UserRecord>> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
     let row: Option<UserRow> = sqlx::query_as(&sql)
@@ -90,7 +90,7 @@ pub async fn find_by_id(pool: &AnyPool, id: i64) -> anyhow::Result<Option<UserRe
     row.map(UserRecord::try_from).transpose()
 }
 
-#[tracing::instrument(skip(pool))]
+#[tracing::instrument(level = "debug", skip(pool))]
 pub async fn list(pool: &AnyPool) -> anyhow::Result<Vec<UserRecord>> {
     let sql = format!("SELECT {COLUMNS} FROM users ORDER BY username");
     let rows: Vec<UserRow> = sqlx::query_as(&sql)
@@ -100,7 +100,7 @@ pub async fn list(pool: &AnyPool) -> anyhow::Result<Vec<UserRecord>> {
     rows.into_iter().map(UserRecord::try_from).collect()
 }
 
-#[tracing::instrument(skip(pool))]
+#[tracing::instrument(level = "debug", skip(pool))]
 pub async fn count(pool: &AnyPool) -> anyhow::Result<i64> {
     sqlx::query_scalar("SELECT COUNT(*) FROM users")
         .fetch_one(pool)
@@ -109,7 +109,7 @@ pub async fn count(pool: &AnyPool) -> anyhow::Result<i64> {
 }
 
 /// Inserts a user; `Ok(None)` when the username is taken.
-#[tracing::instrument(skip(pool, user), fields(username = %user.username.as_str()))]
+#[tracing::instrument(level = "debug", skip(pool, user), fields(username = %user.username.as_str()))]
 pub async fn insert(
     pool: &AnyPool,
     user: NewUser<'_>,
@@ -134,7 +134,7 @@ pub async fn insert(
 }
 
 /// Updates the name, role and locale of an existing user (provisioning); the password is kept.
-#[tracing::instrument(skip(pool))]
+#[tracing::instrument(level = "debug", skip(pool))]
 pub async fn update_profile(
     pool: &AnyPool,
     id: i64,
@@ -158,7 +158,7 @@ pub async fn update_profile(
 }
 
 /// Replaces the password hash and ends every session of the user.
-#[tracing::instrument(skip(pool, password_hash))]
+#[tracing::instrument(level = "debug", skip(pool, password_hash))]
 pub async fn set_password(
     pool: &AnyPool,
     id: i64,
@@ -178,7 +178,7 @@ pub async fn set_password(
 }
 
 /// Enables or disables a user; disabling ends every session of the user.
-#[tracing::instrument(skip(pool))]
+#[tracing::instrument(level = "debug", skip(pool))]
 pub async fn set_active(
     pool: &AnyPool,
     id: i64,
@@ -197,7 +197,7 @@ pub async fn set_active(
     Ok(done.rows_affected() == 1)
 }
 
-#[tracing::instrument(skip(pool))]
+#[tracing::instrument(level = "debug", skip(pool))]
 pub async fn set_locale(
     pool: &AnyPool,
     id: i64,
@@ -215,6 +215,7 @@ pub async fn set_locale(
 }
 
 /// A user's display name (the closing message names the agent), in the caller's transaction.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn display_name(conn: &mut AnyConnection, id: i64) -> anyhow::Result<String> {
     sqlx::query_scalar("SELECT display_name FROM users WHERE id = $1")
         .bind(id)

@@ -73,7 +73,7 @@ pub struct Claimed {
 /// behind it pass). The first statement of the transaction is a write, so SQLite takes its
 /// write lock at once (no stale-snapshot upgrade failures) and PostgreSQL locks the row: a
 /// second instance re-checks `state` after the first commits and skips it.
-#[tracing::instrument(skip(conn))]
+#[tracing::instrument(level = "debug", skip(conn))]
 pub async fn claim_next(
     conn: &mut AnyConnection,
     now: DateTime<Utc>,
@@ -93,7 +93,7 @@ pub async fn claim_next(
 
 /// Processing failed for a passing reason: count it and try again at `retry_at`. A delivery
 /// Meta was told is stored is never given up on; returns the attempts so far.
-#[tracing::instrument(skip(pool, error))]
+#[tracing::instrument(level = "debug", skip(pool, error))]
 pub async fn record_failure(
     pool: &AnyPool,
     id: i64,
@@ -114,7 +114,7 @@ pub async fn record_failure(
 
 /// An admin asks for a delivery set aside as `failed` to be processed again; false if it is
 /// not (or no longer) failed.
-#[tracing::instrument(skip(pool))]
+#[tracing::instrument(level = "debug", skip(pool))]
 pub async fn retry_failed(pool: &AnyPool, id: i64) -> anyhow::Result<bool> {
     let done = sqlx::query(
         "UPDATE webhook_deliveries SET state = 'pending', attempts = 0, next_attempt_at = 0
@@ -129,7 +129,7 @@ pub async fn retry_failed(pool: &AnyPool, id: i64) -> anyhow::Result<bool> {
 
 /// Deletes processed deliveries older than `before` (their events live on as messages); those
 /// an admin may still act on (failed, not yet processed) are kept. Returns how many went.
-#[tracing::instrument(skip(pool))]
+#[tracing::instrument(level = "debug", skip(pool))]
 pub async fn prune_processed(pool: &AnyPool, before: DateTime<Utc>) -> anyhow::Result<u64> {
     let done = sqlx::query(
         "DELETE FROM webhook_deliveries
@@ -143,7 +143,7 @@ pub async fn prune_processed(pool: &AnyPool, before: DateTime<Utc>) -> anyhow::R
     Ok(done.rows_affected())
 }
 
-#[tracing::instrument(skip(conn))]
+#[tracing::instrument(level = "debug", skip(conn))]
 pub async fn finish(
     conn: &mut AnyConnection,
     id: i64,
@@ -186,7 +186,7 @@ pub struct Delivery {
 }
 
 /// Stores a verified body; returns its id once the write is durable.
-#[tracing::instrument(skip(conn, body), fields(bytes = body.len()))]
+#[tracing::instrument(level = "debug", skip(conn, body), fields(bytes = body.len()))]
 pub async fn insert(
     conn: impl sqlx::Executor<'_, Database = sqlx::Any>,
     channel: Channel,
@@ -208,9 +208,9 @@ pub async fn insert(
 }
 
 /// The most recent deliveries, newest first (for inspection).
-#[tracing::instrument(skip(pool))]
+#[tracing::instrument(level = "debug", skip(pool))]
 /// Whether this exact malformed body is already kept (Meta retries what got a 400: keep one).
-#[tracing::instrument(skip(pool, body))]
+#[tracing::instrument(level = "debug", skip(pool, body))]
 pub async fn malformed_already_kept(pool: &AnyPool, body: &[u8]) -> anyhow::Result<bool> {
     let found: Option<i64> = sqlx::query_scalar(
         "SELECT id FROM webhook_deliveries WHERE state = 'malformed' AND body = $1 LIMIT 1",
@@ -224,6 +224,7 @@ pub async fn malformed_already_kept(pool: &AnyPool, body: &[u8]) -> anyhow::Resu
 
 /// The newest deliveries, all of them or (`problems_only`) those an admin should look at: not
 /// JSON, not a webhook payload, for unknown pages, or processed with a note.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn recent(
     pool: &AnyPool,
     limit: i64,

@@ -358,3 +358,41 @@ fn the_domain_does_not_use_the_browsers_types() {
         "domain files using app::model: {uses_wire:?}"
     );
 }
+
+/// Every public store function opens a tracing span (at debug level, so it costs next to
+/// nothing unless asked for), so a slow query can be traced to its caller.
+#[test]
+fn every_public_store_function_is_instrumented() {
+    let mut files = Vec::new();
+    rust_files(&src_dir().join("store"), &mut files);
+    let mut bare = Vec::new();
+    for file in files {
+        let source = fs::read_to_string(&file).expect("a store file reads");
+        let lines: Vec<&str> = source
+            .split("#[cfg(test)]")
+            .next()
+            .unwrap_or_default()
+            .lines()
+            .collect();
+        for (at, line) in lines.iter().enumerate() {
+            if !line.starts_with("pub async fn ") {
+                continue;
+            }
+            let attributes = lines[..at]
+                .iter()
+                .rev()
+                .take_while(|above| above.starts_with("#[") || above.starts_with("///"));
+            if !attributes
+                .clone()
+                .any(|a| a.contains("tracing::instrument"))
+            {
+                bare.push(format!("{}: {line}", file.display()));
+            }
+        }
+    }
+    assert!(
+        bare.is_empty(),
+        "store functions without a span:\n{}",
+        bare.join("\n")
+    );
+}
