@@ -2,8 +2,6 @@
 //! members (active agents) and the services it serves. Each save is one transaction with its
 //! audit entry and a version check; routing reads groups on every pass and is woken at once.
 
-use std::collections::HashMap;
-
 use app::error::{AppError, Field};
 use app::model::admin::{GroupChoices, GroupDetail, GroupForm, GroupPage, GroupSummary};
 use app::model::CurrentUser;
@@ -16,7 +14,7 @@ use crate::conversation::routing::Router;
 use crate::error::internal;
 use crate::store::group_admin as queries;
 use crate::store::user_admin::audit;
-use crate::store::Store;
+use crate::store::{names_by_owner, Store};
 
 const NAME_MAX: usize = 80;
 const PER_PAGE: i64 = 25;
@@ -87,14 +85,10 @@ impl GroupAdmin for GroupAdminService {
             .await
             .map_err(internal)?;
         let ids: Vec<i64> = groups.iter().map(|g| g.id).collect();
-        let mut members: HashMap<i64, Vec<String>> = HashMap::new();
-        for (group, name) in queries::members(pool, &ids).await.map_err(internal)? {
-            members.entry(group).or_default().push(name);
-        }
-        let mut services: HashMap<i64, Vec<String>> = HashMap::new();
-        for (group, name) in queries::services(pool, &ids).await.map_err(internal)? {
-            services.entry(group).or_default().push(name);
-        }
+        let members = queries::members(pool, &ids).await.map_err(internal)?;
+        let mut members = names_by_owner(members);
+        let services = queries::services(pool, &ids).await.map_err(internal)?;
+        let mut services = names_by_owner(services);
         let groups = groups
             .into_iter()
             .map(|g| GroupSummary {

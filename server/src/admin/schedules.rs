@@ -1,8 +1,6 @@
 //! The admin's schedules (implements the app's `ScheduleAdmin` port): "Horário Padrão" with
 //! weekly intervals, an IANA zone and holidays, checked by `domain::schedule` before a save.
 
-use std::collections::HashMap;
-
 use app::error::{AppError, Field};
 use app::model::schedule as wire;
 use app::model::schedule::{
@@ -20,7 +18,7 @@ use crate::domain::schedule::{
 use crate::error::internal;
 use crate::store::schedules::{self as queries, ScheduleRow};
 use crate::store::user_admin::audit;
-use crate::store::Store;
+use crate::store::{names_by_owner, Store};
 
 const NAME_MAX: usize = 80;
 const PER_PAGE: i64 = 25;
@@ -159,10 +157,8 @@ impl ScheduleAdmin for ScheduleAdminService {
             .await
             .map_err(internal)?;
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let mut services: HashMap<i64, Vec<String>> = HashMap::new();
-        for (schedule, name) in queries::users(pool, &ids).await.map_err(internal)? {
-            services.entry(schedule).or_default().push(name);
-        }
+        let services = queries::users(pool, &ids).await.map_err(internal)?;
+        let mut services = names_by_owner(services);
         let now = Utc::now();
         let schedules = rows
             .into_iter()

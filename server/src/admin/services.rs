@@ -3,8 +3,6 @@
 //! version check. Ingest, the sender and routing read services on every use, so a save
 //! applies at once; routing is woken for the group changes.
 
-use std::collections::HashMap;
-
 use app::error::{AppError, Field};
 use app::model::service::{
     Channel, ConnectionCheck, ServiceChoices, ServiceDetail, ServiceFilter, ServiceForm,
@@ -28,7 +26,7 @@ use crate::error::internal;
 use crate::secret_box::SecretBox;
 use crate::store::service_admin::{self as queries, Filter, ServiceRow, ServiceValues};
 use crate::store::user_admin::audit;
-use crate::store::Store;
+use crate::store::{names_by_owner, Store};
 
 const PER_PAGE: i64 = 25;
 
@@ -185,10 +183,8 @@ impl ServiceAdmin for ServiceAdminService {
             .await
             .map_err(internal)?;
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let mut groups: HashMap<i64, Vec<String>> = HashMap::new();
-        for (service, name) in queries::group_names(pool, &ids).await.map_err(internal)? {
-            groups.entry(service).or_default().push(name);
-        }
+        let groups = queries::group_names(pool, &ids).await.map_err(internal)?;
+        let mut groups = names_by_owner(groups);
         let services = rows
             .into_iter()
             .map(|row| ServiceSummary {

@@ -468,7 +468,10 @@ impl UserAdmin for UserAdminService {
             .map_err(internal)?;
         Ok(groups
             .into_iter()
-            .map(|(id, name)| GroupOption { id, name })
+            .map(|group| GroupOption {
+                id: group.id,
+                name: group.name,
+            })
             .collect())
     }
 }

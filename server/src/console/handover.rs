@@ -57,7 +57,10 @@ impl ConsoleService {
         Ok(TransferTargets {
             groups: groups
                 .into_iter()
-                .map(|(id, name)| TransferGroup { id, name })
+                .map(|group| TransferGroup {
+                    id: group.id,
+                    name: group.name,
+                })
                 .collect(),
             agents: agents
                 .into_iter()

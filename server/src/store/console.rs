@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{AnyPool, FromRow};
 
 use super::conversation_status::{self, Closing};
-use super::to_millis;
+use super::{to_millis, IdName};
 use crate::domain::conversation::ConversationStatus;
 use crate::domain::routing::Presence;
 
@@ -290,7 +290,7 @@ pub async fn queue_loads(pool: &AnyPool) -> anyhow::Result<Vec<(String, i64, Opt
 
 /// The active groups (id, name), by name.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn groups(pool: &AnyPool) -> anyhow::Result<Vec<(i64, String)>> {
+pub async fn groups(pool: &AnyPool) -> anyhow::Result<Vec<IdName>> {
     sqlx::query_as("SELECT id, name FROM agent_groups WHERE active = 1 ORDER BY name")
         .fetch_all(pool)
         .await

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, AnyPool, FromRow};
 
 use super::user_admin::pattern;
-use super::{to_millis, IdName};
+use super::{to_millis, IdName, NameOf};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct GroupRow {
@@ -55,10 +55,10 @@ pub async fn one(pool: &AnyPool, id: i64) -> anyhow::Result<Option<GroupRow>> {
 
 /// (group, member name) of these groups, by name.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn members(pool: &AnyPool, groups: &[i64]) -> anyhow::Result<Vec<(i64, String)>> {
+pub async fn members(pool: &AnyPool, groups: &[i64]) -> anyhow::Result<Vec<NameOf>> {
     super::fetch_with_ids(
         pool,
-        "SELECT m.group_id, u.display_name FROM group_members m
+        "SELECT m.group_id AS owner_id, u.display_name AS name FROM group_members m
          JOIN users u ON u.id = m.user_id WHERE m.group_id IN ({ids})
          ORDER BY LOWER(u.display_name)",
         groups,
@@ -69,10 +69,10 @@ pub async fn members(pool: &AnyPool, groups: &[i64]) -> anyhow::Result<Vec<(i64,
 
 /// (group, service name) of these groups, by name.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn services(pool: &AnyPool, groups: &[i64]) -> anyhow::Result<Vec<(i64, String)>> {
+pub async fn services(pool: &AnyPool, groups: &[i64]) -> anyhow::Result<Vec<NameOf>> {
     super::fetch_with_ids(
         pool,
-        "SELECT g.group_id, s.name FROM service_groups g
+        "SELECT g.group_id AS owner_id, s.name FROM service_groups g
          JOIN services s ON s.id = g.service_id WHERE g.group_id IN ({ids})
          ORDER BY LOWER(s.name)",
         groups,

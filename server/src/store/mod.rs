@@ -40,12 +40,28 @@ pub use connect::connect;
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
 
-/// An id with a name: a record as a choice in a list, or (where a query says so) the record a
-/// name belongs to (a group and one of its members' names).
+/// A record's id and name: a choice in a list.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct IdName {
     pub id: i64,
     pub name: String,
+}
+
+/// A name that belongs to another record, for lists of many records at once: one of a group's
+/// members, one of a service's groups.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, sqlx::FromRow)]
+pub struct NameOf {
+    pub owner_id: i64,
+    pub name: String,
+}
+
+/// The names, grouped by the record they belong to, in the order given.
+pub fn names_by_owner(rows: Vec<NameOf>) -> std::collections::HashMap<i64, Vec<String>> {
+    let mut by_owner: std::collections::HashMap<i64, Vec<String>> = Default::default();
+    for row in rows {
+        by_owner.entry(row.owner_id).or_default().push(row.name);
+    }
+    by_owner
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,6 +7,7 @@ use sqlx::{AnyConnection, AnyPool, FromRow};
 
 use super::to_millis;
 use super::user_admin::pattern;
+use super::NameOf;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct ScheduleRow {
@@ -59,24 +60,25 @@ pub async fn one(pool: &AnyPool, id: i64) -> anyhow::Result<Option<ScheduleRow>>
 /// (schedule, service name): the services using these schedules, as their own or a group's,
 /// once each, by name.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn users(pool: &AnyPool, schedules: &[i64]) -> anyhow::Result<Vec<(i64, String)>> {
-    let mut users: Vec<(i64, String)> = super::fetch_with_ids(
+pub async fn users(pool: &AnyPool, schedules: &[i64]) -> anyhow::Result<Vec<NameOf>> {
+    let mut users: Vec<NameOf> = super::fetch_with_ids(
         pool,
-        "SELECT schedule_id, name FROM services WHERE schedule_id IN ({ids})",
+        "SELECT schedule_id AS owner_id, name FROM services WHERE schedule_id IN ({ids})",
         schedules,
     )
     .await
     .context("Failed to list the schedules' services")?;
-    let by_groups: Vec<(i64, String)> = super::fetch_with_ids(
+    let by_groups: Vec<NameOf> = super::fetch_with_ids(
         pool,
-        "SELECT l.schedule_id, s.name FROM service_groups l JOIN services s ON s.id = l.service_id
+        "SELECT l.schedule_id AS owner_id, s.name FROM service_groups l
+         JOIN services s ON s.id = l.service_id
          WHERE l.schedule_id IN ({ids})",
         schedules,
     )
     .await
     .context("Failed to list the schedules' group services")?;
     users.extend(by_groups);
-    users.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+    users.sort_by(|a, b| a.name.cmp(&b.name).then(a.owner_id.cmp(&b.owner_id)));
     users.dedup();
     Ok(users)
 }

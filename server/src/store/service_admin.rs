@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, AnyPool, FromRow};
 
 use super::user_admin::pattern;
-use super::{to_millis, IdName};
+use super::{to_millis, IdName, NameOf};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct ServiceRow {
@@ -82,10 +82,11 @@ pub async fn one(pool: &AnyPool, id: i64) -> anyhow::Result<Option<ServiceRow>> 
 
 /// (service, group name) of these services, by group name.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn group_names(pool: &AnyPool, ids: &[i64]) -> anyhow::Result<Vec<(i64, String)>> {
+pub async fn group_names(pool: &AnyPool, ids: &[i64]) -> anyhow::Result<Vec<NameOf>> {
     super::fetch_with_ids(
         pool,
-        "SELECT l.service_id, g.name FROM service_groups l JOIN agent_groups g ON g.id = l.group_id
+        "SELECT l.service_id AS owner_id, g.name FROM service_groups l
+         JOIN agent_groups g ON g.id = l.group_id
          WHERE l.service_id IN ({ids}) ORDER BY LOWER(g.name)",
         ids,
     )
