@@ -9,8 +9,8 @@ use atende_server::store::webhook_deliveries::Channel;
 use serde_json::Value;
 
 use crate::helpers::{
-    bind_service, client, deliver_and_process, eventually, post_signed, spawn_app, TestApp, TestDb,
-    ADMIN_PASSWORD,
+    bind_service, client, customer_text, deliver_and_process, eventually, page_delivery,
+    post_signed, spawn_app, TestApp, TestDb, ADMIN_PASSWORD, PAGE_ID,
 };
 use crate::on_both_backends;
 
@@ -21,8 +21,7 @@ on_both_backends!(
     an_admin_queues_a_set_aside_delivery_again,
 );
 
-const PAGE: &str = "104719482392816";
-const PSID: &str = "7300112233445566";
+const PAGE: &str = PAGE_ID;
 
 async fn messenger_service(app: &TestApp) -> i64 {
     bind_service(
@@ -35,9 +34,7 @@ async fn messenger_service(app: &TestApp) -> i64 {
 }
 
 fn text(mid: &str, text: &str) -> String {
-    format!(
-        r#"{{"object":"page","entry":[{{"id":"{PAGE}","time":1733000000500,"messaging":[{{"sender":{{"id":"{PSID}"}},"recipient":{{"id":"{PAGE}"}},"timestamp":1733000000200,"message":{{"mid":"{mid}","text":"{text}"}}}}]}}]}}"#
-    )
+    page_delivery(PAGE, &customer_text(mid, text, 1733000000200))
 }
 
 async fn stored(app: &TestApp, mid: &str) -> Option<(Option<String>, String)> {

@@ -402,3 +402,22 @@ pub async fn agents_serving(
     }
     ids
 }
+
+/// The Messenger page (the service's cifra) most scenarios write to.
+pub const PAGE_ID: &str = "104719482392816";
+/// The customer (page-scoped id) who writes in most scenarios.
+pub const CUSTOMER_PSID: &str = "7300112233445566";
+
+/// A Messenger webhook delivery of `events` (JSON objects, comma-separated) to `page`.
+pub fn page_delivery(page: &str, events: &str) -> String {
+    format!(
+        r#"{{"object":"page","entry":[{{"id":"{page}","time":1732190000000,"messaging":[{events}]}}]}}"#
+    )
+}
+
+/// The customer's text to the page, as one messaging event.
+pub fn customer_text(mid: &str, text: &str, timestamp: i64) -> String {
+    format!(
+        r#"{{"sender":{{"id":"{CUSTOMER_PSID}"}},"recipient":{{"id":"{PAGE_ID}"}},"timestamp":{timestamp},"message":{{"mid":"{mid}","text":"{text}"}}}}"#
+    )
+}

@@ -4,7 +4,10 @@ use atende_server::store::webhook_deliveries::{self, Channel, DeliveryState};
 use atende_server::store::{messages, Store};
 use chrono::Utc;
 
-use crate::helpers::{bind_service, deliver_and_process, spawn_app, TestApp, TestDb};
+use crate::helpers::{
+    bind_service, customer_text, deliver_and_process, page_delivery as payload, spawn_app, TestApp,
+    TestDb, CUSTOMER_PSID, PAGE_ID,
+};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -16,8 +19,8 @@ on_both_backends!(
     deliveries_left_pending_are_processed_without_a_new_request,
 );
 
-const PAGE: &str = "104719482392816";
-const PSID: &str = "7300112233445566";
+const PAGE: &str = PAGE_ID;
+const PSID: &str = CUSTOMER_PSID;
 
 async fn add_service(app: &TestApp) -> i64 {
     bind_service(
@@ -27,18 +30,6 @@ async fn add_service(app: &TestApp) -> i64 {
         None,
     )
     .await
-}
-
-fn payload(page: &str, events: &str) -> String {
-    format!(
-        r#"{{"object":"page","entry":[{{"id":"{page}","time":1732190000000,"messaging":[{events}]}}]}}"#
-    )
-}
-
-fn customer_text(mid: &str, text: &str, timestamp: i64) -> String {
-    format!(
-        r#"{{"sender":{{"id":"{PSID}"}},"recipient":{{"id":"{PAGE}"}},"timestamp":{timestamp},"message":{{"mid":"{mid}","text":"{text}"}}}}"#
-    )
 }
 
 fn page_echo(mid: &str, text: &str, timestamp: i64, metadata: Option<&str>) -> String {

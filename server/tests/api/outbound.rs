@@ -5,7 +5,7 @@ use atende_server::store::Store;
 use chrono::Utc;
 
 use crate::graph_stub::{graph_error, GraphStub};
-use crate::helpers::{bind_service, deliver_and_process, spawn_app, TestApp, TestDb};
+use crate::helpers::{bind_service, deliver_and_process, spawn_app, TestApp, TestDb, PAGE_ID};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -17,7 +17,7 @@ on_both_backends!(
     our_echo_confirms_a_send_whose_answer_never_came,
 );
 
-const PAGE: &str = "104719482392816";
+const PAGE: &str = PAGE_ID;
 const TOKEN: &str = "EAAG-test-page-token";
 
 /// A service bound to the stub, a contact and a conversation whose customer last wrote

@@ -1,7 +1,10 @@
 use std::time::Duration;
 
 use crate::graph_stub::{graph_error, GraphStub};
-use crate::helpers::{bind_service, deliver_and_process, spawn_app, TestApp, TestDb};
+use crate::helpers::{
+    bind_service, customer_text, deliver_and_process, page_delivery, spawn_app, TestApp, TestDb,
+    CUSTOMER_PSID, PAGE_ID,
+};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -10,14 +13,12 @@ on_both_backends!(
     a_transient_profile_error_is_retried,
 );
 
-const PAGE: &str = "104719482392816";
-const PSID: &str = "7300112233445566";
+const PAGE: &str = PAGE_ID;
+const PSID: &str = CUSTOMER_PSID;
 
 async fn customer_writes(app: &TestApp, stub: &GraphStub) {
     bind_service(app, PAGE, &stub.url, Some("EAAG-token")).await;
-    let body = format!(
-        r#"{{"object":"page","entry":[{{"id":"{PAGE}","time":1,"messaging":[{{"sender":{{"id":"{PSID}"}},"recipient":{{"id":"{PAGE}"}},"timestamp":1,"message":{{"mid":"m_1","text":"oi"}}}}]}}]}}"#
-    );
+    let body = page_delivery(PAGE, &customer_text("m_1", "oi", 1));
     deliver_and_process(app, &body).await;
 }
 

@@ -7,17 +7,17 @@ use atende_server::retention::{Pruned, Retention};
 use atende_server::store::general_settings;
 use chrono::{Duration, Utc};
 
-use crate::helpers::{bind_service, deliver_and_process, spawn_app, TestDb};
+use crate::helpers::{
+    bind_service, customer_text, deliver_and_process, page_delivery, spawn_app, TestDb, PAGE_ID,
+};
 use crate::on_both_backends;
 
 on_both_backends!(old_deliveries_and_files_go_after_their_retention);
 
-const PAGE: &str = "104719482392816";
+const PAGE: &str = PAGE_ID;
 
 fn text(mid: &str) -> String {
-    format!(
-        r#"{{"object":"page","entry":[{{"id":"{PAGE}","time":1733000000500,"messaging":[{{"sender":{{"id":"7300112233445566"}},"recipient":{{"id":"{PAGE}"}},"timestamp":1733000000200,"message":{{"mid":"{mid}","text":"oi"}}}}]}}]}}"#
-    )
+    page_delivery(PAGE, &customer_text(mid, "oi", 1733000000200))
 }
 
 async fn old_deliveries_and_files_go_after_their_retention(db: TestDb) {
