@@ -12,8 +12,8 @@ use serde_json::{json, Map, Value};
 
 use crate::conversation::routing::Router;
 use crate::error::internal;
+use crate::store::audit;
 use crate::store::group_admin as queries;
-use crate::store::user_admin::audit;
 use crate::store::{names_by_owner, Store};
 
 const NAME_MAX: usize = 80;
@@ -171,7 +171,7 @@ impl GroupAdmin for GroupAdminService {
                 ("update", Value::Object(changes))
             }
         };
-        audit(&mut tx, actor.id, "group", id, action, &changes, now)
+        audit::write(&mut tx, actor.id, "group", id, action, &changes, now)
             .await
             .map_err(internal)?;
         tx.commit().await.map_err(internal)?;

@@ -17,7 +17,7 @@ use serde_json::json;
 
 pub(crate) use crate::store::switchable::Switchable;
 use crate::store::switchable::{self, Switched};
-use crate::store::{user_admin, IdName, Store};
+use crate::store::{audit, IdName, Store};
 
 /// Stored records as the choices a form offers.
 pub(crate) fn choices_of(rows: Vec<IdName>) -> Vec<app::model::admin::Choice> {
@@ -54,7 +54,7 @@ pub(crate) async fn switch_active(
     let action = if active { "enable" } else { "disable" };
     let changes = json!({ "active": [was_active, active] });
     let entity = record.audit_entity();
-    user_admin::audit(&mut tx, actor, entity, id, action, &changes, Utc::now())
+    audit::write(&mut tx, actor, entity, id, action, &changes, Utc::now())
         .await
         .map_err(internal)?;
     tx.commit().await.map_err(|e| internal(e.into()))

@@ -11,8 +11,8 @@ use chrono::Utc;
 use serde_json::{json, Value};
 
 use crate::error::internal;
+use crate::store::audit;
 use crate::store::pause_reasons::{self, PauseReasonRow};
-use crate::store::user_admin::audit;
 use crate::store::Store;
 
 const NAME_MAX: usize = 60;
@@ -101,7 +101,7 @@ impl PauseReasonAdmin for PauseReasonAdminService {
             Some(before) => ("update", json!(before.name)),
         };
         let changes = json!({ "name": [was, name] });
-        audit(
+        audit::write(
             &mut tx,
             actor.id,
             "pause_reason",

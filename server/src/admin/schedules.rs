@@ -16,8 +16,8 @@ use crate::domain::schedule::{
     Definition, Schedule, ScheduleError, ScheduleException, TimeSpan, WeeklyInterval,
 };
 use crate::error::internal;
+use crate::store::audit;
 use crate::store::schedules::{self as queries, ScheduleRow};
-use crate::store::user_admin::audit;
 use crate::store::{names_by_owner, Store};
 
 const NAME_MAX: usize = 80;
@@ -250,7 +250,7 @@ impl ScheduleAdmin for ScheduleAdminService {
             }
         }
         let action = if before.is_some() { "update" } else { "create" };
-        audit(
+        audit::write(
             &mut tx,
             actor.id,
             "schedule",

@@ -24,8 +24,8 @@ use crate::domain::policy::ServicePolicy;
 use crate::domain::service::{Cifra, IntegrationUrl};
 use crate::error::internal;
 use crate::secret_box::SecretBox;
+use crate::store::audit;
 use crate::store::service_admin::{self as queries, Filter, ServiceRow, ServiceValues};
-use crate::store::user_admin::audit;
 use crate::store::{names_by_owner, Store};
 
 const PER_PAGE: i64 = 25;
@@ -272,7 +272,7 @@ impl ServiceAdmin for ServiceAdminService {
             .map_err(internal)?;
         let action = if before.is_some() { "update" } else { "create" };
         let changes = changes(before.as_ref(), &valid, sealed.is_some());
-        audit(&mut tx, actor.id, "service", id, action, &changes, now)
+        audit::write(&mut tx, actor.id, "service", id, action, &changes, now)
             .await
             .map_err(internal)?;
         tx.commit().await.map_err(internal)?;
@@ -308,7 +308,7 @@ impl ServiceAdmin for ServiceAdminService {
         }
         let changes =
             json!({ "name": [before.name, Value::Null], "cifra": [before.cifra, Value::Null] });
-        audit(
+        audit::write(
             &mut tx,
             actor.id,
             "service",

@@ -24,8 +24,8 @@ use crate::live_settings::{
     ATTACHMENT_MAX_MB as MAX_MB_KEY, DELIVERY_RETENTION_DAYS, EXTERNAL_URL, INTERNAL_URL,
     MEDIA_RETENTION_DAYS, SANDBOX_ENABLED, VERSION,
 };
+use crate::store::audit;
 use crate::store::general_settings;
-use crate::store::user_admin::audit;
 use crate::store::Store;
 
 pub struct GeneralSettingsService {
@@ -264,7 +264,7 @@ impl GeneralSettingsAdmin for GeneralSettingsService {
             changes.insert("app_secret".to_owned(), json!([Value::Null, "replaced"]));
         }
         let mut conn = pool.acquire().await.map_err(internal)?;
-        audit(
+        audit::write(
             &mut conn,
             actor.id,
             "settings",
@@ -291,7 +291,7 @@ impl GeneralSettingsAdmin for GeneralSettingsService {
             .map_err(internal)?;
         let changes = json!({ "verify_token": [Value::Null, "regenerated"] });
         let mut conn = self.store.pool().acquire().await.map_err(internal)?;
-        audit(
+        audit::write(
             &mut conn,
             actor.id,
             "settings",

@@ -15,6 +15,7 @@ use chrono_tz::Tz;
 
 use crate::domain::policy::{AnswerType, SurveyQuestion};
 use crate::error::internal;
+use crate::store::surveys::ScoreCount;
 use crate::store::{from_millis, services, surveys, Store};
 
 /// Free-text answers shown.
@@ -60,22 +61,20 @@ fn period(zone: Tz, filter: &SurveyReportFilter) -> Result<(i64, i64), AppError>
 }
 
 /// Shapes the counted answers: one report per question of the newest survey of the period.
-fn question_reports(
-    questions: &[SurveyQuestion],
-    counts: &[(i64, Option<i64>, i64)],
-) -> Vec<QuestionReport> {
+fn question_reports(questions: &[SurveyQuestion], counts: &[ScoreCount]) -> Vec<QuestionReport> {
     questions
         .iter()
         .zip(0_i64..)
         .map(|(question, position)| {
-            let rows = counts.iter().filter(|(p, _, _)| *p == position);
+            let rows = counts.iter().filter(|row| row.position == position);
             let mut distribution = match question.answer {
                 AnswerType::Scale => vec![0; 5],
                 AnswerType::YesNo => vec![0; 2],
                 AnswerType::FreeText => Vec::new(),
             };
             let (mut answers, mut total) = (0, 0);
-            for (_, score, count) in rows {
+            for row in rows {
+                let (score, count) = (row.score, row.answers);
                 answers += count;
                 let slot = match (question.answer, score) {
                     (AnswerType::Scale, Some(score @ 1..=5)) => usize::try_from(score - 1).ok(),
@@ -140,10 +139,10 @@ impl SurveyReports for SurveyReportService {
         let state = |name: &str| {
             by_state
                 .iter()
-                .find(|(s, _)| s == name)
-                .map_or(0, |(_, n)| *n)
+                .find(|row| row.state == name)
+                .map_or(0, |row| row.surveys)
         };
-        let sent: i64 = by_state.iter().map(|(_, n)| n).sum();
+        let sent: i64 = by_state.iter().map(|row| row.surveys).sum();
         let responded = surveys::responded(pool, service, period)
             .await
             .map_err(internal)?;
@@ -167,10 +166,10 @@ impl SurveyReports for SurveyReportService {
             .await
             .map_err(internal)?
             .into_iter()
-            .map(|(position, text, at)| SurveyComment {
-                number: position + 1,
-                text,
-                at: from_millis(at)
+            .map(|comment| SurveyComment {
+                number: comment.position + 1,
+                text: comment.text,
+                at: from_millis(comment.answered_at)
                     .with_timezone(&self.zone)
                     .format("%d/%m/%Y %H:%M")
                     .to_string(),
@@ -210,12 +209,17 @@ mod tests {
             question(AnswerType::YesNo),
             question(AnswerType::FreeText),
         ];
+        let count = |position, score, answers| ScoreCount {
+            position,
+            score,
+            answers,
+        };
         let counts = [
-            (0, Some(5), 3),
-            (0, Some(2), 1),
-            (1, Some(1), 2),
-            (1, Some(0), 1),
-            (2, None, 4),
+            count(0, Some(5), 3),
+            count(0, Some(2), 1),
+            count(1, Some(1), 2),
+            count(1, Some(0), 1),
+            count(2, None, 4),
         ];
         let reports = question_reports(&questions, &counts);
         assert_eq!(reports[0].distribution, [0, 1, 0, 0, 3]);

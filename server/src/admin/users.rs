@@ -23,6 +23,7 @@ use crate::domain::account::{
 };
 use crate::domain::routing::{AnswerMode as RoutingMode, MAX_POSITIONS};
 use crate::error::internal;
+use crate::store::audit;
 use crate::store::codes::StoredCode;
 use crate::store::console as console_queries;
 use crate::store::user_admin::{self as queries, NewUserRow, UserRow};
@@ -146,7 +147,7 @@ impl UserAdminService {
             "answer_mode": [Value::Null, form.answer_mode.code()],
             "groups": [Value::Null, &form.group_ids],
         });
-        queries::audit(&mut tx, actor.id, "user", id, "create", &changes, now)
+        audit::write(&mut tx, actor.id, "user", id, "create", &changes, now)
             .await
             .map_err(internal)?;
         tx.commit().await.map_err(internal)?;
@@ -204,7 +205,7 @@ impl UserAdminService {
             json!(form.answer_mode.code()),
         );
         note("groups", json!(before_groups), json!(form.group_ids));
-        queries::audit(
+        audit::write(
             &mut tx,
             actor.id,
             "user",
@@ -386,7 +387,7 @@ impl UserAdmin for UserAdminService {
             .await
             .map_err(internal)?;
         let mut conn = self.store.pool().acquire().await.map_err(internal)?;
-        queries::audit(
+        audit::write(
             &mut conn,
             actor.id,
             "user",
@@ -423,7 +424,7 @@ impl UserAdmin for UserAdminService {
         }
         let action = if active { "enable" } else { "disable" };
         let changes = json!({ "active": [before.active == 1, active] });
-        queries::audit(&mut tx, actor.id, "user", id, action, &changes, now)
+        audit::write(&mut tx, actor.id, "user", id, action, &changes, now)
             .await
             .map_err(internal)?;
         tx.commit().await.map_err(internal)?;
@@ -441,24 +442,22 @@ impl UserAdmin for UserAdminService {
     }
 
     async fn audit(&self, before: Option<i64>) -> Result<Vec<AuditEntry>, AppError> {
-        let rows = queries::audit_page(self.store.pool(), before.unwrap_or(i64::MAX), 50)
+        let rows = audit::page(self.store.pool(), before.unwrap_or(i64::MAX), 50)
             .await
             .map_err(internal)?;
         Ok(rows
             .into_iter()
-            .map(
-                |(id, at, actor, entity, entity_id, action, changes)| AuditEntry {
-                    id,
-                    at: crate::store::from_millis(at)
-                        .with_timezone(&self.time_zone)
-                        .fixed_offset(),
-                    actor,
-                    entity,
-                    entity_id,
-                    action,
-                    changes,
-                },
-            )
+            .map(|row| AuditEntry {
+                id: row.id,
+                at: crate::store::from_millis(row.at)
+                    .with_timezone(&self.time_zone)
+                    .fixed_offset(),
+                actor: row.actor,
+                entity: row.entity,
+                entity_id: row.entity_id,
+                action: row.action,
+                changes: row.changes,
+            })
             .collect())
     }
 

@@ -129,7 +129,7 @@ impl Console for ConsoleService {
             .await
             .map_err(internal)?;
         let pause_reasons = queries::pause_reasons(pool).await.map_err(internal)?;
-        let (wrapping_up, wrap_up_until) = queries::wrap_ups(pool, agent_id, Utc::now())
+        let wrap_ups = queries::wrap_ups(pool, agent_id, Utc::now())
             .await
             .map_err(internal)?;
         let (presence, pause_reason, positions) = match state {
@@ -142,8 +142,8 @@ impl Console for ConsoleService {
             positions: u8::try_from(positions).unwrap_or(8),
             open: u8::try_from(open).unwrap_or(u8::MAX),
             pause_reasons,
-            wrapping_up: u8::try_from(wrapping_up).unwrap_or(u8::MAX),
-            wrap_up_until: wrap_up_until.map(|at| self.local(at)),
+            wrapping_up: u8::try_from(wrap_ups.positions).unwrap_or(u8::MAX),
+            wrap_up_until: wrap_ups.last_until.map(|at| self.local(at)),
         })
     }
 
@@ -388,10 +388,10 @@ impl Console for ConsoleService {
             agents: agents.into_iter().map(agent_load).collect(),
             queues: queues
                 .into_iter()
-                .map(|(service_name, waiting, oldest)| QueueLoad {
-                    service_name,
-                    waiting,
-                    oldest_since: oldest.map(|at| self.local(at)),
+                .map(|queue| QueueLoad {
+                    service_name: queue.service_name,
+                    waiting: queue.waiting,
+                    oldest_since: queue.oldest_since.map(|at| self.local(at)),
                 })
                 .collect(),
         })

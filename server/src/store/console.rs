@@ -36,15 +36,23 @@ pub async fn open_count(pool: &AnyPool, agent_id: i64) -> anyhow::Result<i64> {
     .context("Failed to count an agent's conversations")
 }
 
+/// An agent's positions held by wrap-up time now.
+#[derive(Debug, Clone, FromRow)]
+pub struct WrapUps {
+    pub positions: i64,
+    /// When the last of them frees (epoch ms).
+    pub last_until: Option<i64>,
+}
+
 /// Positions held by wrap-up time now, and when the last of them frees.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn wrap_ups(
     pool: &AnyPool,
     agent_id: i64,
     now: DateTime<Utc>,
-) -> anyhow::Result<(i64, Option<i64>)> {
+) -> anyhow::Result<WrapUps> {
     sqlx::query_as(
-        "SELECT COUNT(*), MAX(wrap_up_until) FROM conversations
+        "SELECT COUNT(*) AS positions, MAX(wrap_up_until) AS last_until FROM conversations
          WHERE agent_id = $1 AND status = 'closed' AND wrap_up_until > $2",
     )
     .bind(agent_id)
@@ -274,11 +282,20 @@ pub async fn agent_loads(pool: &AnyPool) -> anyhow::Result<Vec<AgentLoadRow>> {
     .context("Failed to read the agents' loads")
 }
 
-/// (service, waiting, oldest queued_at) of every active service.
+/// One active service's queue: how many wait for a human, and since when the oldest.
+#[derive(Debug, Clone, FromRow)]
+pub struct QueueLoadRow {
+    pub service_name: String,
+    pub waiting: i64,
+    /// Epoch ms.
+    pub oldest_since: Option<i64>,
+}
+
+/// Every active service's queue, by name.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn queue_loads(pool: &AnyPool) -> anyhow::Result<Vec<(String, i64, Option<i64>)>> {
+pub async fn queue_loads(pool: &AnyPool) -> anyhow::Result<Vec<QueueLoadRow>> {
     sqlx::query_as(
-        "SELECT s.name, COUNT(c.id), MIN(c.queued_at)
+        "SELECT s.name AS service_name, COUNT(c.id) AS waiting, MIN(c.queued_at) AS oldest_since
          FROM services s LEFT JOIN conversations c ON c.service_id = s.id AND c.status = 'queued'
                                                      AND c.bot_state IS NULL
          WHERE s.active = 1 GROUP BY s.id, s.name ORDER BY s.name",

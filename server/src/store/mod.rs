@@ -3,6 +3,7 @@
 //! 0/1 because `Any` cannot decode SQLite booleans; times as UTC epoch milliseconds) and
 //! `$n` placeholders, which both backends accept. Where the dialects differ, `Backend` says so.
 
+pub mod audit;
 pub mod bot;
 pub mod codes;
 mod connect;

@@ -3,7 +3,7 @@
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
-use sqlx::{AnyConnection, AnyPool};
+use sqlx::{AnyConnection, AnyPool, FromRow};
 
 use super::to_millis;
 
@@ -134,15 +134,22 @@ pub async fn end(
     Ok(ended.rows_affected() == 1)
 }
 
+/// How many surveys are in one state.
+#[derive(Debug, Clone, FromRow)]
+pub struct StateCount {
+    pub state: String,
+    pub surveys: i64,
+}
+
 /// Surveys started in the period, by state.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn counts(
     pool: &AnyPool,
     service_id: i64,
     (from, to): (i64, i64),
-) -> anyhow::Result<Vec<(String, i64)>> {
+) -> anyhow::Result<Vec<StateCount>> {
     sqlx::query_as(
-        "SELECT state, COUNT(*) FROM surveys
+        "SELECT state, COUNT(*) AS surveys FROM surveys
          WHERE service_id = $1 AND started_at >= $2 AND started_at < $3 GROUP BY state",
     )
     .bind(service_id)
@@ -173,16 +180,25 @@ pub async fn responded(
     .context("Failed to count answered surveys")
 }
 
-/// Answers of the period by question position and score (free texts as one row a position,
-/// score NULL).
+/// How many answers one question got with one score.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct ScoreCount {
+    /// The question's place in the survey, from 0.
+    pub position: i64,
+    /// None for free texts (then one row a question).
+    pub score: Option<i64>,
+    pub answers: i64,
+}
+
+/// Answers of the period by question position and score.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn score_counts(
     pool: &AnyPool,
     service_id: i64,
     (from, to): (i64, i64),
-) -> anyhow::Result<Vec<(i64, Option<i64>, i64)>> {
+) -> anyhow::Result<Vec<ScoreCount>> {
     sqlx::query_as(
-        "SELECT a.position, a.score, COUNT(*) FROM survey_answers a
+        "SELECT a.position, a.score, COUNT(*) AS answers FROM survey_answers a
          JOIN surveys s ON s.conversation_id = a.conversation_id
          WHERE s.service_id = $1 AND s.started_at >= $2 AND s.started_at < $3
          GROUP BY a.position, a.score ORDER BY a.position, a.score",
@@ -195,6 +211,15 @@ pub async fn score_counts(
     .context("Failed to count survey answers")
 }
 
+/// A free-text answer.
+#[derive(Debug, Clone, FromRow)]
+pub struct Comment {
+    pub position: i64,
+    pub text: String,
+    /// Epoch ms.
+    pub answered_at: i64,
+}
+
 /// The newest free-text answers of the period.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn comments(
@@ -202,7 +227,7 @@ pub async fn comments(
     service_id: i64,
     (from, to): (i64, i64),
     limit: i64,
-) -> anyhow::Result<Vec<(i64, String, i64)>> {
+) -> anyhow::Result<Vec<Comment>> {
     sqlx::query_as(
         "SELECT a.position, a.text, a.answered_at FROM survey_answers a
          JOIN surveys s ON s.conversation_id = a.conversation_id

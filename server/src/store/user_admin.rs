@@ -232,50 +232,6 @@ pub async fn set_groups(conn: &mut AnyConnection, id: i64, groups: &[i64]) -> an
     Ok(())
 }
 
-/// Writes an audit entry: `changes` is JSON {field: [before, after]}.
-#[tracing::instrument(level = "debug", skip_all)]
-pub async fn audit(
-    conn: &mut AnyConnection,
-    actor: i64,
-    entity: &str,
-    entity_id: i64,
-    action: &str,
-    changes: &serde_json::Value,
-    now: DateTime<Utc>,
-) -> anyhow::Result<()> {
-    sqlx::query(
-        "INSERT INTO audit_log (at, actor_id, entity, entity_id, action, changes)
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(to_millis(now))
-    .bind(actor)
-    .bind(entity)
-    .bind(entity_id)
-    .bind(action)
-    .bind(changes.to_string())
-    .execute(conn)
-    .await
-    .context("Failed to write the audit log")?;
-    Ok(())
-}
-
-/// (id, at, actor name, entity, entity id, action, changes) of the newest audit entries.
-pub type AuditRow = (i64, i64, Option<String>, String, i64, String, String);
-
-#[tracing::instrument(level = "debug", skip_all)]
-pub async fn audit_page(pool: &AnyPool, before: i64, limit: i64) -> anyhow::Result<Vec<AuditRow>> {
-    sqlx::query_as(
-        "SELECT a.id, a.at, u.display_name, a.entity, a.entity_id, a.action, a.changes
-         FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
-         WHERE a.id < $1 ORDER BY a.id DESC LIMIT $2",
-    )
-    .bind(before)
-    .bind(limit)
-    .fetch_all(pool)
-    .await
-    .context("Failed to read the audit log")
-}
-
 /// An agent's routing settings as stored.
 #[derive(Debug, Clone, FromRow)]
 pub struct AgentSettingsRow {
