@@ -20,7 +20,7 @@ pub async fn apply_plan(
     routing::assign(conn, plan, now, offer_for).await?;
     // An offer starts the agent's first-response time when accepted.
     for assignment in plan.iter().filter(|a| !a.offer) {
-        timeouts::on_assigned(conn, assignment.conversation, now).await?;
+        timeouts::on_assigned(conn, assignment.conversation.0, now).await?;
     }
     Ok(())
 }

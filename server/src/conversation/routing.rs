@@ -157,8 +157,8 @@ impl Router {
         self.live.bump();
         for a in &assignments {
             tracing::info!(
-                conversation = a.conversation,
-                agent = a.agent,
+                conversation = a.conversation.0,
+                agent = a.agent.0,
                 offer = a.offer,
                 "Conversation assigned"
             );

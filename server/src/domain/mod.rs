@@ -8,6 +8,7 @@ pub mod contact_name;
 pub mod conversation;
 pub mod delivery;
 pub mod graph_hosts;
+pub mod ids;
 pub mod login_throttle;
 pub mod messaging_window;
 pub mod policy;

@@ -8,6 +8,7 @@ use sqlx::error::BoxDynError;
 use sqlx::{Database, Decode, Encode, Type};
 
 use crate::domain::conversation::ConversationStatus;
+use crate::domain::ids::{AgentId, ConversationId, GroupId};
 use crate::domain::routing::{AnswerMode, Presence};
 
 /// An enum stored as a fixed text code.
@@ -96,6 +97,38 @@ macro_rules! stored_as_text {
 }
 
 stored_as_text!(ConversationStatus, Presence, AnswerMode);
+
+/// The id newtypes, stored as the integers they wrap.
+macro_rules! stored_as_integer {
+    ($($id:ident),*) => {$(
+        impl Type<Any> for $id {
+            fn type_info() -> AnyTypeInfo {
+                <i64 as Type<Any>>::type_info()
+            }
+
+            fn compatible(ty: &AnyTypeInfo) -> bool {
+                <i64 as Type<Any>>::compatible(ty)
+            }
+        }
+
+        impl<'q> Encode<'q, Any> for $id {
+            fn encode_by_ref(
+                &self,
+                buf: &mut <Any as Database>::ArgumentBuffer<'q>,
+            ) -> Result<IsNull, BoxDynError> {
+                <i64 as Encode<'q, Any>>::encode_by_ref(&self.0, buf)
+            }
+        }
+
+        impl<'r> Decode<'r, Any> for $id {
+            fn decode(value: AnyValueRef<'r>) -> Result<Self, BoxDynError> {
+                <i64 as Decode<'r, Any>>::decode(value).map($id)
+            }
+        }
+    )*};
+}
+
+stored_as_integer!(ConversationId, AgentId, GroupId);
 
 #[cfg(test)]
 mod tests {

@@ -18,6 +18,7 @@ use chrono::{DateTime, Utc};
 use sqlx::AnyConnection;
 
 use super::to_millis;
+use crate::domain::ids::{AgentId, ConversationId};
 
 /// Opens a conversation, queued for routing.
 #[tracing::instrument(level = "debug", skip(conn))]
@@ -44,8 +45,8 @@ pub async fn open(
 #[tracing::instrument(level = "debug", skip(conn))]
 pub async fn assign_queued(
     conn: &mut AnyConnection,
-    conversation_id: i64,
-    agent_id: i64,
+    conversation_id: ConversationId,
+    agent_id: AgentId,
     offered_until: Option<i64>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<bool> {

@@ -9,13 +9,14 @@ use sqlx::{AnyConnection, AnyPool, FromRow};
 use super::conversation_status::{self, TransferTarget};
 use super::events;
 use super::to_millis;
+use crate::domain::ids::{AgentId, ConversationId, GroupId};
 use crate::domain::routing::{
     AgentSnapshot, AnswerMode, Assignment, Presence, Route, WaitingConversation,
 };
 
 #[derive(FromRow)]
 struct AgentRow {
-    user_id: i64,
+    user_id: AgentId,
     positions: i64,
     free_since: i64,
     open: i64,
@@ -24,13 +25,13 @@ struct AgentRow {
 
 #[derive(FromRow)]
 struct WaitingRow {
-    id: i64,
+    id: ConversationId,
     service_id: i64,
     queued_at: Option<i64>,
     opened_at: i64,
     queue_front: i64,
-    route_group_id: Option<i64>,
-    route_agent_id: Option<i64>,
+    route_group_id: Option<GroupId>,
+    route_agent_id: Option<AgentId>,
 }
 
 /// The advisory lock key of routing ("ATND").
@@ -82,14 +83,14 @@ pub async fn snapshot(
     if agents.iter().all(|a| a.open >= a.positions) {
         return Ok((Vec::new(), Vec::new()));
     }
-    let memberships: Vec<(i64, i64)> = sqlx::query_as(
+    let memberships: Vec<(AgentId, GroupId)> = sqlx::query_as(
         "SELECT m.user_id, m.group_id FROM group_members m
          JOIN agent_groups g ON g.id = m.group_id WHERE g.active = 1",
     )
     .fetch_all(&mut *conn)
     .await
     .context("Failed to read group members")?;
-    let service_groups: Vec<(i64, i64)> = sqlx::query_as(
+    let service_groups: Vec<(i64, GroupId)> = sqlx::query_as(
         "SELECT s.service_id, s.group_id FROM service_groups s
          JOIN agent_groups g ON g.id = s.group_id WHERE g.active = 1",
     )
@@ -97,20 +98,20 @@ pub async fn snapshot(
     .await
     .context("Failed to read the services' groups")?;
 
-    let declines: Vec<(i64, i64)> =
+    let declines: Vec<(ConversationId, AgentId)> =
         sqlx::query_as("SELECT conversation_id, agent_id FROM offer_declines")
             .fetch_all(&mut *conn)
             .await
             .context("Failed to read declined offers")?;
-    let mut declined: HashMap<i64, Vec<i64>> = HashMap::new();
+    let mut declined: HashMap<ConversationId, Vec<AgentId>> = HashMap::new();
     for (conversation, agent) in declines {
         declined.entry(conversation).or_default().push(agent);
     }
-    let mut groups_of_agent: HashMap<i64, Vec<i64>> = HashMap::new();
+    let mut groups_of_agent: HashMap<AgentId, Vec<GroupId>> = HashMap::new();
     for (user, group) in memberships {
         groups_of_agent.entry(user).or_default().push(group);
     }
-    let mut groups_of_service: HashMap<i64, Vec<i64>> = HashMap::new();
+    let mut groups_of_service: HashMap<i64, Vec<GroupId>> = HashMap::new();
     for (service, group) in service_groups {
         groups_of_service.entry(service).or_default().push(group);
     }
@@ -162,19 +163,20 @@ pub async fn assign(
         let assigned =
             conversation_status::assign_queued(conn, conversation, agent, offered_until, now)
                 .await?;
+        let (conversation, agent) = (conversation.0, agent.0);
         anyhow::ensure!(
             assigned,
             "conversation {} left the queue during routing",
             assignment.conversation
         );
-        super::conversations::note_agent(conn, assignment.conversation, assignment.agent).await?;
+        super::conversations::note_agent(conn, conversation, agent).await?;
         sqlx::query("UPDATE agent_states SET free_since = $1 WHERE user_id = $2")
             .bind(to_millis(now))
-            .bind(assignment.agent)
+            .bind(agent)
             .execute(&mut *conn)
             .await
             .context("Failed to note an agent's assignment")?;
-        events::conversation_changed(conn, assignment.conversation, None, now).await?;
+        events::conversation_changed(conn, conversation, None, now).await?;
     }
     Ok(())
 }

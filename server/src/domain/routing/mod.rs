@@ -17,9 +17,7 @@ mod tests;
 
 use std::cmp::Reverse;
 
-pub type AgentId = i64;
-pub type GroupId = i64;
-pub type ConversationId = i64;
+pub use crate::domain::ids::{AgentId, ConversationId, GroupId};
 
 /// The most positions (simultaneous chats) an agent can have.
 pub const MAX_POSITIONS: u8 = 8;

@@ -4,30 +4,31 @@ use proptest::prelude::*;
 
 use super::*;
 
-fn agent(id: AgentId, open: u8, free_since: i64) -> AgentSnapshot {
+fn agent(id: i64, open: u8, free_since: i64) -> AgentSnapshot {
     AgentSnapshot {
-        id,
+        id: AgentId(id),
         presence: Presence::Operating,
         positions: 8,
         open,
         free_since,
-        groups: vec![1],
+        groups: vec![GroupId(1)],
         answer_mode: AnswerMode::Automatic,
     }
 }
 
-fn waiting(id: ConversationId, queued_at: i64) -> WaitingConversation {
+fn waiting(id: i64, queued_at: i64) -> WaitingConversation {
     WaitingConversation {
-        id,
-        route: Route::Groups(vec![1]),
+        id: ConversationId(id),
+        route: Route::Groups(vec![GroupId(1)]),
         queued_at,
         front: false,
         declined_by: vec![],
     }
 }
 
-fn assigned(plan: &[Assignment]) -> Vec<(ConversationId, AgentId)> {
-    plan.iter().map(|a| (a.conversation, a.agent)).collect()
+/// (conversation, agent) of each assignment, as plain numbers to compare with.
+fn assigned(plan: &[Assignment]) -> Vec<(i64, i64)> {
+    plan.iter().map(|a| (a.conversation.0, a.agent.0)).collect()
 }
 
 #[test]
@@ -64,7 +65,7 @@ fn the_oldest_waits_least_and_taken_back_conversations_go_first() {
 #[test]
 fn a_conversation_nobody_can_take_does_not_hold_up_the_others() {
     let mut other_group = waiting(10, 0);
-    other_group.route = Route::Groups(vec![2]);
+    other_group.route = Route::Groups(vec![GroupId(2)]);
     let queue = [other_group, waiting(11, 5)];
     assert_eq!(assigned(&plan(&[agent(1, 0, 0)], &queue, 1)), [(11, 1)]);
 }
@@ -72,7 +73,7 @@ fn a_conversation_nobody_can_take_does_not_hold_up_the_others() {
 #[test]
 fn a_transfer_to_a_person_waits_for_that_person() {
     let mut to_two = waiting(10, 0);
-    to_two.route = Route::Agent(2);
+    to_two.route = Route::Agent(AgentId(2));
     let mut two = agent(2, 1, 0);
     two.positions = 1;
     assert!(plan(&[agent(1, 0, 0), two.clone()], &[to_two.clone()], 1).is_empty());
@@ -86,7 +87,7 @@ fn a_transfer_to_a_person_waits_for_that_person() {
 #[test]
 fn an_expired_offer_goes_to_someone_else_unless_nobody_else_can_take_it() {
     let mut declined = waiting(10, 0);
-    declined.declined_by = vec![1];
+    declined.declined_by = vec![AgentId(1)];
     let agents = [agent(1, 0, 0), agent(2, 5, 0)];
     assert_eq!(assigned(&plan(&agents, &[declined.clone()], 1)), [(10, 2)]);
     assert_eq!(assigned(&plan(&agents[..1], &[declined], 1)), [(10, 1)]);
@@ -106,13 +107,13 @@ fn an_agent_in_manual_mode_is_offered_the_conversation_and_it_holds_a_position()
         plan_made,
         [
             Assignment {
-                conversation: 10,
-                agent: 1,
+                conversation: ConversationId(10),
+                agent: AgentId(1),
                 offer: true
             },
             Assignment {
-                conversation: 11,
-                agent: 2,
+                conversation: ConversationId(11),
+                agent: AgentId(2),
                 offer: false
             },
         ]
@@ -158,12 +159,12 @@ fn arb_agent() -> impl Strategy<Value = AgentSnapshot> {
     )
         .prop_map(
             |(id, presence, positions, open, free_since, groups)| AgentSnapshot {
-                id,
+                id: AgentId(id),
                 presence,
                 positions,
                 open: open.min(positions),
                 free_since,
-                groups,
+                groups: groups.into_iter().map(GroupId).collect(),
                 answer_mode: AnswerMode::Automatic,
             },
         )
@@ -173,8 +174,9 @@ fn arb_waiting() -> impl Strategy<Value = WaitingConversation> {
     (
         1i64..200,
         prop_oneof![
-            4 => prop::collection::vec(1i64..4, 1..3).prop_map(Route::Groups),
-            1 => (1i64..20).prop_map(Route::Agent)
+            4 => prop::collection::vec(1i64..4, 1..3)
+                .prop_map(|groups| Route::Groups(groups.into_iter().map(GroupId).collect())),
+            1 => (1i64..20).prop_map(|agent| Route::Agent(AgentId(agent)))
         ],
         0i64..1_000,
         prop::bool::weighted(0.1),
@@ -182,11 +184,11 @@ fn arb_waiting() -> impl Strategy<Value = WaitingConversation> {
     )
         .prop_map(
             |(id, route, queued_at, front, declined_by)| WaitingConversation {
-                id,
+                id: ConversationId(id),
                 route,
                 queued_at,
                 front,
-                declined_by,
+                declined_by: declined_by.into_iter().map(AgentId).collect(),
             },
         )
 }
