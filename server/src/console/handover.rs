@@ -104,6 +104,10 @@ pub(super) fn refusal(error: HandoverError) -> AppError {
         HandoverError::UnknownTarget => AppError::Invalid {
             field: Field::TransferTarget,
         },
+        HandoverError::NotWaiting => AppError::NotFound,
+        HandoverError::NotServed => AppError::Forbidden,
+        HandoverError::WindowClosed => AppError::WindowClosed,
+        HandoverError::NoFreePosition => AppError::NoFreePosition,
         HandoverError::Failed(error) => internal(error),
     }
 }

@@ -7,7 +7,7 @@ use app::model::console::{OutOfHoursConversation, OutOfHoursFilter, ReplyWindow}
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::ConsoleService;
-use crate::conversation::assignment;
+use crate::conversation::handover;
 use crate::domain::contact_name;
 use crate::domain::messaging_window::{
     send_mode, SendMode, Writer, HUMAN_AGENT_WINDOW, STANDARD_WINDOW,
@@ -93,42 +93,16 @@ impl ConsoleService {
             .collect())
     }
 
-    /// Assigns the conversation to the agent, within their positions and Meta's 7 days.
+    /// Assigns the conversation to the agent (the core checks their groups, Meta's 7 days
+    /// and their positions).
     pub(super) async fn resume_out_of_hours(
         &self,
         agent_id: i64,
         conversation_id: i64,
     ) -> Result<(), AppError> {
-        let mut tx = self.router.begin_exclusive().await.map_err(internal)?;
-        let (serves, last_customer) = queries::serves(&mut tx, agent_id, conversation_id)
+        handover::resume(&self.router, (conversation_id, agent_id), Utc::now())
             .await
-            .map_err(internal)?
-            .ok_or(AppError::NotFound)?;
-        if !serves {
-            return Err(AppError::Forbidden);
-        }
-        let now = Utc::now();
-        if self.reply_window(last_customer, now) == ReplyWindow::Closed {
-            return Err(AppError::WindowClosed);
-        }
-        let (open, positions) = queries::load(&mut tx, agent_id, now)
-            .await
-            .map_err(internal)?;
-        if open >= positions {
-            return Err(AppError::NoFreePosition);
-        }
-        if !assignment::resume_out_of_hours(&mut tx, conversation_id, agent_id, now)
-            .await
-            .map_err(internal)?
-        {
-            return Err(AppError::NotFound);
-        }
-        tx.commit().await.map_err(internal)?;
-        tracing::info!(
-            agent = agent_id,
-            conversation = conversation_id,
-            "Out-of-hours conversation resumed"
-        );
+            .map_err(super::handover::refusal)?;
         self.live.bump();
         Ok(())
     }

@@ -1,16 +1,20 @@
-//! An agent ends or hands over their conversation: closing it on the service's terms (then the
-//! closing message and the survey) and transferring it to a group or another agent. Each state
-//! change is one transaction with its live event; the caller wakes routing and the live feed.
-//! Offers (accept, pass, expire) are in `assignment.rs`.
+//! An agent takes, ends or hands over a conversation: resuming one that waited out of hours,
+//! closing on the service's terms (then the closing message and the survey) and transferring
+//! to a group or another agent. Each state change is one transaction with its live event; the
+//! caller wakes routing and the live feed. Offers (accept, pass, expire) are in
+//! `assignment.rs`.
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
+use super::assignment;
 use super::policies::{closing, ServiceRuntime};
+use super::routing::Router;
 use crate::domain::closing::{self as terms, ClassificationError};
+use crate::domain::messaging_window::{send_mode, Writer};
 use crate::store::console as queries;
 use crate::store::conversation_status::{Closing, TransferTarget};
-use crate::store::{conversations, routing, to_millis, Store};
+use crate::store::{conversations, from_millis, out_of_hours, routing, to_millis, Store};
 
 /// Why a close or a transfer did not happen.
 #[derive(Debug, thiserror::Error)]
@@ -23,6 +27,18 @@ pub enum HandoverError {
     /// The agent or group to transfer to is unknown, inactive, or the agent themself.
     #[error("no such transfer target")]
     UnknownTarget,
+    /// The conversation does not (or no longer) wait out of hours.
+    #[error("the conversation is not waiting out of hours")]
+    NotWaiting,
+    /// The agent is in none of the active groups that serve the conversation's service.
+    #[error("the agent does not serve this service")]
+    NotServed,
+    /// Meta's window for a human answer (7 days) has closed.
+    #[error("the window to answer has closed")]
+    WindowClosed,
+    /// Every position of the agent's is taken.
+    #[error("the agent has no free position")]
+    NoFreePosition,
     #[error(transparent)]
     Failed(#[from] anyhow::Error),
 }
@@ -106,6 +122,41 @@ pub async fn transfer(
         conversation = conversation_id,
         ?target,
         "Conversation transferred"
+    );
+    Ok(())
+}
+
+/// The agent resumes a conversation that waited out of hours: one their groups serve, that
+/// Meta still lets a human answer, within their free positions. Under the routing lock, so it
+/// cannot take a position routing is giving away at the same moment.
+pub async fn resume(
+    router: &Router,
+    (conversation_id, agent_id): (i64, i64),
+    now: DateTime<Utc>,
+) -> Result<(), HandoverError> {
+    let mut tx = router.begin_exclusive().await?;
+    let waiting = out_of_hours::resumable(&mut tx, agent_id, conversation_id)
+        .await?
+        .ok_or(HandoverError::NotWaiting)?;
+    if waiting.serving_groups == 0 {
+        return Err(HandoverError::NotServed);
+    }
+    let last_customer = waiting.last_customer_message_at.map(from_millis);
+    if send_mode(last_customer, now, Writer::Human).is_err() {
+        return Err(HandoverError::WindowClosed);
+    }
+    let positions = out_of_hours::positions_taken(&mut tx, agent_id, now).await?;
+    if positions.taken >= positions.positions {
+        return Err(HandoverError::NoFreePosition);
+    }
+    if !assignment::resume_out_of_hours(&mut tx, conversation_id, agent_id, now).await? {
+        return Err(HandoverError::NotWaiting);
+    }
+    tx.commit().await?;
+    tracing::info!(
+        agent = agent_id,
+        conversation = conversation_id,
+        "Out-of-hours conversation resumed"
     );
     Ok(())
 }

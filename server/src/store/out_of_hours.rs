@@ -58,18 +58,27 @@ pub async fn list(
     .context("Failed to list out-of-hours conversations")
 }
 
-/// Whether the agent serves the conversation's service (through an active group).
+/// An out-of-hours conversation as an agent who would resume it sees it.
+#[derive(Debug, Clone, FromRow)]
+pub struct Resumable {
+    /// How many of the agent's active groups serve the conversation's service.
+    pub serving_groups: i64,
+    /// Epoch ms.
+    pub last_customer_message_at: Option<i64>,
+}
+
+/// The conversation if it waits out of hours, with whether the agent serves its service.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn serves(
+pub async fn resumable(
     conn: &mut AnyConnection,
     agent_id: i64,
     conversation_id: i64,
-) -> anyhow::Result<Option<(bool, Option<i64>)>> {
-    let row: Option<(i64, Option<i64>)> = sqlx::query_as(
+) -> anyhow::Result<Option<Resumable>> {
+    sqlx::query_as(
         "SELECT (SELECT COUNT(*) FROM service_groups l
                  JOIN group_members g ON g.group_id = l.group_id
                  JOIN agent_groups a ON a.id = l.group_id AND a.active = 1
-                 WHERE l.service_id = c.service_id AND g.user_id = $1),
+                 WHERE l.service_id = c.service_id AND g.user_id = $1) AS serving_groups,
                 c.last_customer_message_at
          FROM conversations c WHERE c.id = $2 AND c.status = 'out_of_hours'",
     )
@@ -77,21 +86,28 @@ pub async fn serves(
     .bind(conversation_id)
     .fetch_optional(conn)
     .await
-    .context("Failed to check an out-of-hours conversation")?;
-    Ok(row.map(|(groups, last)| (groups > 0, last)))
+    .context("Failed to check an out-of-hours conversation")
 }
 
-/// The agent's open chats and positions (8 if no state yet).
+/// An agent's positions: how many are taken (chats and wrap-ups) and how many they have.
+#[derive(Debug, Clone, FromRow)]
+pub struct PositionsTaken {
+    pub taken: i64,
+    /// 8 if the agent has no routing state yet.
+    pub positions: i64,
+}
+
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn load(
+pub async fn positions_taken(
     conn: &mut AnyConnection,
     agent_id: i64,
     now: DateTime<Utc>,
-) -> anyhow::Result<(i64, i64)> {
+) -> anyhow::Result<PositionsTaken> {
     sqlx::query_as(
         "SELECT (SELECT COUNT(*) FROM conversations WHERE agent_id = $1
-                 AND (status = 'assigned' OR (status = 'closed' AND wrap_up_until > $2))),
-                COALESCE((SELECT positions FROM agent_states WHERE user_id = $1), 8)",
+                 AND (status = 'assigned' OR (status = 'closed' AND wrap_up_until > $2)))
+                AS taken,
+                COALESCE((SELECT positions FROM agent_states WHERE user_id = $1), 8) AS positions",
     )
     .bind(agent_id)
     .bind(to_millis(now))
