@@ -13,7 +13,7 @@ use serde_json::{json, Map, Value};
 use crate::conversation::routing::Router;
 use crate::error::internal;
 use crate::store::audit;
-use crate::store::group_admin as queries;
+use crate::store::groups as queries;
 use crate::store::{names_by_owner, Store};
 
 const NAME_MAX: usize = 80;

@@ -27,7 +27,7 @@ use crate::store::audit;
 use crate::store::codes::StoredCode;
 use crate::store::console as console_queries;
 use crate::store::user_admin::{self as queries, NewUserRow, UserRow};
-use crate::store::{users, Store};
+use crate::store::{agents, users, Store};
 
 const PER_PAGE: i64 = 25;
 
@@ -226,7 +226,7 @@ impl UserAdminService {
         id: i64,
         form: &ValidForm,
     ) -> Result<(), AppError> {
-        queries::set_agent_settings(tx, id, form.positions, form.answer_mode)
+        agents::set_agent_settings(tx, id, form.positions, form.answer_mode)
             .await
             .map_err(internal)?;
         queries::set_groups(tx, id, &form.group_ids)

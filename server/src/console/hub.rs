@@ -19,7 +19,7 @@ use tokio::sync::{mpsc, Notify};
 use super::chat::chat_messages;
 use crate::conversation::live_signal::LiveSignal;
 use crate::store::events::{self, EventRow};
-use crate::store::{console as queries, routing, Backend, Store};
+use crate::store::{agents, console as queries, Backend, Store};
 use crate::worker::Workers;
 
 /// Read again this often even when nothing woke the hub.
@@ -207,7 +207,7 @@ impl Hub {
                 async move {
                     let agents: Vec<i64> = hub.consoles().keys().copied().collect();
                     let pool = hub.inner.store.pool();
-                    if let Err(error) = routing::touch(pool, &agents, chrono::Utc::now()).await {
+                    if let Err(error) = agents::touch(pool, &agents, chrono::Utc::now()).await {
                         tracing::warn!(error = ?error, "Failed to note the connected consoles");
                     }
                     Ok(())

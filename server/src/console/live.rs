@@ -156,7 +156,7 @@ async fn follow(state: LiveState, agent: i64, session_id: Id, mut socket: WebSoc
     // Back within the grace period: the agent keeps their chats. (While connected, the hub
     // notes every console of this instance at once, every few seconds.)
     let now = chrono::Utc::now();
-    if let Err(error) = crate::store::routing::touch(state.store.pool(), &[agent], now).await {
+    if let Err(error) = crate::store::agents::touch(state.store.pool(), &[agent], now).await {
         tracing::warn!(error = ?error, agent, "Failed to note a console");
     }
     let mut check = tokio::time::interval(SESSION_CHECK);

@@ -29,7 +29,9 @@ use crate::domain::conversation::ConversationStatus;
 use crate::domain::routing::Presence;
 use crate::error::internal;
 use crate::store::console::Ownership;
-use crate::store::{console as queries, from_millis, media, routing as routing_store, Store};
+use crate::store::{
+    agents, console as queries, from_millis, media, routing as routing_store, Store,
+};
 
 /// What a chat pane shows of a customer's history.
 const HISTORY: i64 = 300;
@@ -122,14 +124,12 @@ impl ConsoleService {
 impl Console for ConsoleService {
     async fn status(&self, agent_id: i64) -> Result<AgentStatus, AppError> {
         let pool = self.store.pool();
-        let state = queries::agent_state(pool, agent_id)
+        let state = agents::agent_state(pool, agent_id)
             .await
             .map_err(internal)?;
-        let open = queries::open_count(pool, agent_id)
-            .await
-            .map_err(internal)?;
+        let open = agents::open_count(pool, agent_id).await.map_err(internal)?;
         let pause_reasons = queries::pause_reasons(pool).await.map_err(internal)?;
-        let wrap_ups = queries::wrap_ups(pool, agent_id, Utc::now())
+        let wrap_ups = agents::wrap_ups(pool, agent_id, Utc::now())
             .await
             .map_err(internal)?;
         let (presence, pause_reason, positions) = match state {
@@ -175,7 +175,7 @@ impl Console for ConsoleService {
         };
         let domain = domain_presence(presence);
         let now = Utc::now();
-        routing_store::set_presence(pool, agent_id, domain, reason.as_deref(), now)
+        agents::set_presence(pool, agent_id, domain, reason.as_deref(), now)
             .await
             .map_err(internal)?;
         if domain == Presence::Offline {
@@ -382,7 +382,7 @@ impl Console for ConsoleService {
 
     async fn overview(&self) -> Result<Overview, AppError> {
         let pool = self.store.pool();
-        let agents = queries::agent_loads(pool).await.map_err(internal)?;
+        let agents = agents::agent_loads(pool).await.map_err(internal)?;
         let queues = queries::queue_loads(pool).await.map_err(internal)?;
         Ok(Overview {
             agents: agents.into_iter().map(agent_load).collect(),
@@ -412,7 +412,7 @@ impl Console for ConsoleService {
     async fn signed_out(&self, agent_id: i64) -> Result<(), AppError> {
         let pool = self.store.pool();
         let now = Utc::now();
-        routing_store::set_presence(pool, agent_id, Presence::Offline, None, now)
+        agents::set_presence(pool, agent_id, Presence::Offline, None, now)
             .await
             .map_err(internal)?;
         let mut conn = pool.acquire().await.map_err(internal)?;
@@ -433,7 +433,7 @@ impl Console for ConsoleService {
     }
 }
 
-fn agent_load(row: queries::AgentLoadRow) -> AgentLoad {
+fn agent_load(row: agents::AgentLoadRow) -> AgentLoad {
     AgentLoad {
         id: row.id,
         name: row.display_name,

@@ -15,7 +15,7 @@ use tokio::sync::Notify;
 
 use crate::conversation::live_signal::LiveSignal;
 use crate::domain::routing::{has_left, plan, Assignment};
-use crate::store::{routing, Backend, Store};
+use crate::store::{agents, routing, Backend, Store};
 
 /// The console's default grace period to reconnect.
 pub const DEFAULT_GRACE: Duration = Duration::from_secs(60);
@@ -106,11 +106,11 @@ impl Router {
         self.departed_checked.store(now_ms, Ordering::Relaxed);
         let grace_ms = i64::try_from(self.grace.as_millis()).unwrap_or(i64::MAX);
         let mut left = 0;
-        for present in routing::present_agents(conn).await? {
+        for present in agents::present_agents(conn).await? {
             let agent = present.user_id;
             let (presence, last_seen) = (present.presence, present.last_seen_at);
             if has_left(presence, last_seen, now.timestamp_millis(), grace_ms) {
-                routing::mark_offline(conn, agent).await?;
+                agents::mark_offline(conn, agent).await?;
                 let returned = routing::take_back(conn, agent, now).await?;
                 tracing::warn!(
                     agent,

@@ -6,8 +6,8 @@ use app::model::Role;
 use sqlx::AnyPool;
 
 use crate::domain::routing::{AnswerMode, MAX_POSITIONS};
+use crate::store::agents;
 use crate::store::codes::StoredCode;
-use crate::store::user_admin;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AgentSettings {
@@ -48,7 +48,7 @@ pub fn validate(
 
 /// Gives the agent these settings; returns whether anything changed.
 pub async fn apply(pool: &AnyPool, user_id: i64, settings: AgentSettings) -> anyhow::Result<bool> {
-    let current = user_admin::agent_settings(pool, user_id).await?;
+    let current = agents::agent_settings(pool, user_id).await?;
     let wanted = (i64::from(settings.positions), settings.answer_mode);
     if current.is_some_and(|row| (row.positions, row.answer_mode) == wanted) {
         return Ok(false);
@@ -57,7 +57,7 @@ pub async fn apply(pool: &AnyPool, user_id: i64, settings: AgentSettings) -> any
         .acquire()
         .await
         .context("Failed to reach the database")?;
-    user_admin::set_agent_settings(&mut conn, user_id, settings.positions, settings.answer_mode)
+    agents::set_agent_settings(&mut conn, user_id, settings.positions, settings.answer_mode)
         .await?;
     Ok(true)
 }

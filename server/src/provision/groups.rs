@@ -7,7 +7,7 @@ use chrono::Utc;
 use serde::Deserialize;
 use sqlx::AnyPool;
 
-use crate::store::{group_admin, services, users};
+use crate::store::{groups, services, users};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -29,7 +29,7 @@ pub async fn apply(pool: &AnyPool, groups: &[GroupEntry]) -> anyhow::Result<Vec<
             !name.is_empty() && name.chars().count() <= 80,
             "group {name:?}: the name must have 1 to 80 characters"
         );
-        let id = match group_admin::id_by_name(pool, name).await? {
+        let id = match groups::id_by_name(pool, name).await? {
             Some(id) => id,
             None => {
                 changed.push(format!("group {name}"));
@@ -37,14 +37,14 @@ pub async fn apply(pool: &AnyPool, groups: &[GroupEntry]) -> anyhow::Result<Vec<
                     .acquire()
                     .await
                     .context("Failed to reach the database")?;
-                group_admin::insert(&mut conn, name, Utc::now()).await?
+                groups::insert(&mut conn, name, Utc::now()).await?
             }
         };
         for username in &group.members {
             let user = users::find_by_username(pool, username)
                 .await?
                 .with_context(|| format!("group {name}: no user {username:?}"))?;
-            if group_admin::add_member(pool, id, user.id).await? {
+            if groups::add_member(pool, id, user.id).await? {
                 changed.push(format!("group {name} member {username}"));
             }
         }
@@ -52,7 +52,7 @@ pub async fn apply(pool: &AnyPool, groups: &[GroupEntry]) -> anyhow::Result<Vec<
             let service = services::id_by_cifra(pool, cifra)
                 .await?
                 .with_context(|| format!("group {name}: no service {cifra:?}"))?;
-            if group_admin::link_service(pool, id, service).await? {
+            if groups::link_service(pool, id, service).await? {
                 changed.push(format!("group {name} serves {cifra}"));
             }
         }

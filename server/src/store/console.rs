@@ -5,62 +5,8 @@ use chrono::{DateTime, Utc};
 use sqlx::{AnyPool, FromRow};
 
 use super::conversation_status::{self, Closing};
-use super::{to_millis, IdName};
+use super::IdName;
 use crate::domain::conversation::ConversationStatus;
-use crate::domain::routing::Presence;
-
-#[derive(Debug, Clone, FromRow)]
-pub struct AgentStateRow {
-    pub presence: Presence,
-    pub pause_reason: Option<String>,
-    pub positions: i64,
-}
-
-#[tracing::instrument(level = "debug", skip_all)]
-pub async fn agent_state(pool: &AnyPool, agent_id: i64) -> anyhow::Result<Option<AgentStateRow>> {
-    sqlx::query_as("SELECT presence, pause_reason, positions FROM agent_states WHERE user_id = $1")
-        .bind(agent_id)
-        .fetch_optional(pool)
-        .await
-        .context("Failed to read an agent's state")
-}
-
-#[tracing::instrument(level = "debug", skip_all)]
-pub async fn open_count(pool: &AnyPool, agent_id: i64) -> anyhow::Result<i64> {
-    sqlx::query_scalar(
-        "SELECT COUNT(*) FROM conversations WHERE agent_id = $1 AND status = 'assigned'",
-    )
-    .bind(agent_id)
-    .fetch_one(pool)
-    .await
-    .context("Failed to count an agent's conversations")
-}
-
-/// An agent's positions held by wrap-up time now.
-#[derive(Debug, Clone, FromRow)]
-pub struct WrapUps {
-    pub positions: i64,
-    /// When the last of them frees (epoch ms).
-    pub last_until: Option<i64>,
-}
-
-/// Positions held by wrap-up time now, and when the last of them frees.
-#[tracing::instrument(level = "debug", skip_all)]
-pub async fn wrap_ups(
-    pool: &AnyPool,
-    agent_id: i64,
-    now: DateTime<Utc>,
-) -> anyhow::Result<WrapUps> {
-    sqlx::query_as(
-        "SELECT COUNT(*) AS positions, MAX(wrap_up_until) AS last_until FROM conversations
-         WHERE agent_id = $1 AND status = 'closed' AND wrap_up_until > $2",
-    )
-    .bind(agent_id)
-    .bind(to_millis(now))
-    .fetch_one(pool)
-    .await
-    .context("Failed to read an agent's wrap-ups")
-}
 
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn pause_reasons(pool: &AnyPool) -> anyhow::Result<Vec<String>> {
@@ -251,37 +197,6 @@ pub async fn close(
     Ok(true)
 }
 
-/// One active agent's state and load.
-#[derive(Debug, Clone, FromRow)]
-pub struct AgentLoadRow {
-    pub id: i64,
-    pub display_name: String,
-    pub presence: Option<Presence>,
-    pub pause_reason: Option<String>,
-    pub open: i64,
-    pub overdue: i64,
-    pub positions: Option<i64>,
-}
-
-/// Every active agent's state and load, by name.
-#[tracing::instrument(level = "debug", skip_all)]
-pub async fn agent_loads(pool: &AnyPool) -> anyhow::Result<Vec<AgentLoadRow>> {
-    sqlx::query_as(
-        "SELECT u.id, u.display_name, a.presence, a.pause_reason,
-                (SELECT COUNT(*) FROM conversations c
-                 WHERE c.agent_id = u.id AND c.status = 'assigned') AS open,
-                (SELECT COUNT(*) FROM conversations c
-                 WHERE c.agent_id = u.id AND c.status = 'assigned'
-                   AND c.first_response_overdue_at IS NOT NULL) AS overdue,
-                a.positions
-         FROM users u LEFT JOIN agent_states a ON a.user_id = u.id
-         WHERE u.role = 'agent' AND u.active = 1 ORDER BY u.display_name",
-    )
-    .fetch_all(pool)
-    .await
-    .context("Failed to read the agents' loads")
-}
-
 /// One active service's queue: how many wait for a human, and since when the oldest.
 #[derive(Debug, Clone, FromRow)]
 pub struct QueueLoadRow {
@@ -312,18 +227,6 @@ pub async fn groups(pool: &AnyPool) -> anyhow::Result<Vec<IdName>> {
         .fetch_all(pool)
         .await
         .context("Failed to list groups")
-}
-
-/// Whether this is an active agent's id.
-#[tracing::instrument(level = "debug", skip_all)]
-pub async fn is_active_agent(pool: &AnyPool, user_id: i64) -> anyhow::Result<bool> {
-    let found: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM users WHERE id = $1 AND role = 'agent' AND active = 1")
-            .bind(user_id)
-            .fetch_optional(pool)
-            .await
-            .context("Failed to look up an agent")?;
-    Ok(found.is_some())
 }
 
 /// Whether this is an active group's id.

@@ -3,6 +3,7 @@
 //! 0/1 because `Any` cannot decode SQLite booleans; times as UTC epoch milliseconds) and
 //! `$n` placeholders, which both backends accept. Where the dialects differ, `Backend` says so.
 
+pub mod agents;
 pub mod audit;
 pub mod bot;
 pub mod codes;
@@ -13,7 +14,7 @@ pub mod conversations;
 pub mod deadlines;
 pub mod events;
 pub mod general_settings;
-pub mod group_admin;
+pub mod groups;
 pub mod login_failures;
 pub mod media;
 pub mod messages;

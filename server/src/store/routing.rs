@@ -1,10 +1,11 @@
-//! Queries routing needs: snapshots of agents and the queue, assignments, presence.
+//! Queries routing needs: snapshots of agents and the queue, assignments, offers and
+//! transfers (the agents themselves are in `agents.rs`).
 
 use std::collections::HashMap;
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
-use sqlx::{AnyConnection, AnyPool, FromRow};
+use sqlx::{AnyConnection, FromRow};
 
 use super::conversation_status::{self, TransferTarget};
 use super::events;
@@ -181,31 +182,6 @@ pub async fn assign(
     Ok(())
 }
 
-/// Sets an agent's presence (creating their routing state with the defaults if needed).
-#[tracing::instrument(level = "debug", skip(pool))]
-pub async fn set_presence(
-    pool: &AnyPool,
-    user_id: i64,
-    presence: Presence,
-    pause_reason: Option<&str>,
-    now: DateTime<Utc>,
-) -> anyhow::Result<()> {
-    sqlx::query(
-        "INSERT INTO agent_states (user_id, presence, pause_reason, free_since, last_seen_at)
-         VALUES ($1, $2, $3, $4, $4)
-         ON CONFLICT (user_id) DO UPDATE SET presence = excluded.presence,
-             pause_reason = excluded.pause_reason, last_seen_at = excluded.last_seen_at",
-    )
-    .bind(user_id)
-    .bind(presence)
-    .bind(pause_reason)
-    .bind(to_millis(now))
-    .execute(pool)
-    .await
-    .context("Failed to set an agent's presence")?;
-    Ok(())
-}
-
 /// An agent left (logged out, or their console stayed away past the grace period): their
 /// open conversations go back to the front of the queue. Returns how many.
 #[tracing::instrument(level = "debug", skip(conn))]
@@ -219,60 +195,6 @@ pub async fn take_back(
         events::conversation_changed(conn, *conversation, Some(user_id), now).await?;
     }
     Ok(taken.len() as u64)
-}
-
-/// An agent who is not Offline, with when their console was last heard from.
-#[derive(Debug, Clone, FromRow)]
-pub struct PresentAgent {
-    pub user_id: i64,
-    pub presence: Presence,
-    pub last_seen_at: i64,
-}
-
-/// Agents who are not Offline.
-#[tracing::instrument(level = "debug", skip_all)]
-pub async fn present_agents(conn: &mut AnyConnection) -> anyhow::Result<Vec<PresentAgent>> {
-    sqlx::query_as(
-        "SELECT user_id, presence, last_seen_at FROM agent_states WHERE presence <> 'offline'",
-    )
-    .fetch_all(conn)
-    .await
-    .context("Failed to list present agents")
-}
-
-/// These agents' consoles are connected now (one statement for all of an instance's).
-#[tracing::instrument(level = "debug", skip_all)]
-pub async fn touch(pool: &AnyPool, user_ids: &[i64], now: DateTime<Utc>) -> anyhow::Result<()> {
-    if user_ids.is_empty() {
-        return Ok(());
-    }
-    let list = (2..user_ids.len() + 2)
-        .map(|n| format!("${n}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let sql = format!("UPDATE agent_states SET last_seen_at = $1 WHERE user_id IN ({list})");
-    let mut query = sqlx::query(&sql).bind(to_millis(now));
-    for id in user_ids {
-        query = query.bind(*id);
-    }
-    query
-        .execute(pool)
-        .await
-        .context("Failed to note agents' consoles")?;
-    Ok(())
-}
-
-/// Marks the agent Offline (inside a routing pass).
-#[tracing::instrument(level = "debug", skip_all)]
-pub async fn mark_offline(conn: &mut AnyConnection, user_id: i64) -> anyhow::Result<()> {
-    sqlx::query(
-        "UPDATE agent_states SET presence = 'offline', pause_reason = NULL WHERE user_id = $1",
-    )
-    .bind(user_id)
-    .execute(conn)
-    .await
-    .context("Failed to mark an agent offline")?;
-    Ok(())
 }
 
 /// Offers not accepted in time go back to the front of the queue, remembering who let them

@@ -192,27 +192,6 @@ pub async fn set_active(
     Ok(done.rows_affected() == 1)
 }
 
-#[tracing::instrument(level = "debug", skip_all)]
-pub async fn set_agent_settings(
-    conn: &mut AnyConnection,
-    id: i64,
-    positions: u8,
-    answer_mode: AnswerMode,
-) -> anyhow::Result<()> {
-    sqlx::query(
-        "INSERT INTO agent_states (user_id, positions, answer_mode) VALUES ($1, $2, $3)
-         ON CONFLICT (user_id) DO UPDATE SET positions = excluded.positions,
-                                             answer_mode = excluded.answer_mode",
-    )
-    .bind(id)
-    .bind(i64::from(positions))
-    .bind(answer_mode)
-    .execute(conn)
-    .await
-    .context("Failed to set an agent's settings")?;
-    Ok(())
-}
-
 /// Makes the user a member of exactly these groups.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn set_groups(conn: &mut AnyConnection, id: i64, groups: &[i64]) -> anyhow::Result<()> {
@@ -230,23 +209,4 @@ pub async fn set_groups(conn: &mut AnyConnection, id: i64, groups: &[i64]) -> an
             .context("Failed to add a user to a group")?;
     }
     Ok(())
-}
-
-/// An agent's routing settings as stored.
-#[derive(Debug, Clone, FromRow)]
-pub struct AgentSettingsRow {
-    pub positions: i64,
-    pub answer_mode: AnswerMode,
-}
-
-#[tracing::instrument(level = "debug", skip(pool))]
-pub async fn agent_settings(
-    pool: &AnyPool,
-    user_id: i64,
-) -> anyhow::Result<Option<AgentSettingsRow>> {
-    sqlx::query_as("SELECT positions, answer_mode FROM agent_states WHERE user_id = $1")
-        .bind(user_id)
-        .fetch_optional(pool)
-        .await
-        .context("Failed to read an agent's settings")
 }

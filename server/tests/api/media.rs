@@ -196,7 +196,7 @@ async fn status_of(user: &reqwest::Client, app: &TestApp, path: &str) -> u16 {
 /// Ids are sequential: any signed-in user could once read any attachment by counting.
 async fn an_attachment_is_served_only_to_those_who_may_see_its_conversation(db: TestDb) {
     use atende_server::domain::routing::Presence;
-    use atende_server::store::routing as routing_store;
+    use atende_server::store::agents;
 
     let app = sandbox_app(db).await;
     let pool = app.store.pool();
@@ -207,7 +207,7 @@ async fn an_attachment_is_served_only_to_those_who_may_see_its_conversation(db: 
     let agents = agents_serving(&app, service, &["ana", "bia"], 8).await;
     let (ana, bia) = (agents[0], agents[1]);
     // Ana is Operating, so routing gives her the customer's conversation.
-    routing_store::set_presence(pool, ana, Presence::Operating, None, Utc::now())
+    agents::set_presence(pool, ana, Presence::Operating, None, Utc::now())
         .await
         .expect("operating");
     let group: i64 =

@@ -30,7 +30,7 @@ async fn setup(app: &TestApp, agents: &[&str], positions: i64) -> (i64, Vec<i64>
     .await;
     let ids = agents_serving(app, service, agents, positions).await;
     for id in &ids {
-        routing_store::set_presence(app.store.pool(), *id, Presence::Operating, None, Utc::now())
+        store::agents::set_presence(app.store.pool(), *id, Presence::Operating, None, Utc::now())
             .await
             .expect("operating");
     }
@@ -113,7 +113,7 @@ async fn paused_agents_keep_their_chats_and_get_no_more(db: TestDb) {
     arrivals(&app, service, 2).await;
     router.route_now().await.expect("routed");
     assert_eq!(open_per_agent(&app.store, agents[0]).await, 2);
-    routing_store::set_presence(
+    store::agents::set_presence(
         app.store.pool(),
         agents[0],
         Presence::Paused,
@@ -125,7 +125,7 @@ async fn paused_agents_keep_their_chats_and_get_no_more(db: TestDb) {
     arrivals(&app, service, 2).await;
     router.route_now().await.expect("routed");
     assert_eq!(open_per_agent(&app.store, agents[0]).await, 2);
-    routing_store::set_presence(
+    store::agents::set_presence(
         app.store.pool(),
         agents[0],
         Presence::Operating,
@@ -155,7 +155,7 @@ async fn an_agent_who_leaves_gives_their_chats_back_to_the_front_of_the_queue(db
         .fetch_one(app.store.pool())
         .await
         .expect("ana's");
-    routing_store::set_presence(app.store.pool(), ana, Presence::Offline, None, Utc::now())
+    store::agents::set_presence(app.store.pool(), ana, Presence::Offline, None, Utc::now())
         .await
         .expect("offline");
     let mut tx = app.store.pool().begin().await.expect("tx");
