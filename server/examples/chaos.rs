@@ -292,9 +292,10 @@ async fn set_up_service(store: &Store, integration_url: &str, token: bool) -> an
     services::upsert(pool, &spec, chrono::Utc::now()).await?;
     // Without a token nothing is sent: webhooks alone leave the Send API out of it.
     if token {
-        let (service, _) = services::access_token_of(pool, Channel::Messenger, PAGE)
+        let service = services::access_token_of(pool, Channel::Messenger, PAGE)
             .await?
-            .context("the service just created")?;
+            .context("the service just created")?
+            .id;
         let token = SecretString::from("chaos-page-token".to_owned());
         let sealed = SecretBox::from_key(&KEY).seal(&token)?;
         services::set_access_token(pool, service, &sealed, chrono::Utc::now()).await?;

@@ -112,9 +112,10 @@ impl GroupAdmin for GroupAdminService {
             .await
             .map_err(internal)?
             .ok_or(AppError::NotFound)?;
-        let (member_ids, service_ids) = queries::contents(self.store.pool(), id)
+        let contents = queries::contents(self.store.pool(), id)
             .await
             .map_err(internal)?;
+        let (member_ids, service_ids) = (contents.member_ids, contents.service_ids);
         Ok(GroupDetail {
             id: group.id,
             name: group.name,

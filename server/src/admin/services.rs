@@ -25,7 +25,9 @@ use crate::domain::service::{Cifra, IntegrationUrl};
 use crate::error::internal;
 use crate::secret_box::SecretBox;
 use crate::store::audit;
-use crate::store::service_admin::{self as queries, Filter, ServiceRow, ServiceValues};
+use crate::store::service_admin::{
+    self as queries, Filter, ServiceGroupRow, ServiceRow, ServiceValues,
+};
 use crate::store::{names_by_owner, Store};
 
 const PER_PAGE: i64 = 25;
@@ -138,11 +140,7 @@ fn changes(before: Option<&ServiceDetail>, after: &Valid, token_replaced: bool) 
     Value::Object(changes)
 }
 
-fn detail(
-    row: ServiceRow,
-    groups: Vec<(i64, Option<i64>)>,
-    has_conversations: bool,
-) -> ServiceDetail {
+fn detail(row: ServiceRow, groups: Vec<ServiceGroupRow>, has_conversations: bool) -> ServiceDetail {
     let policy: ServicePolicy = serde_json::from_str(&row.policy).unwrap_or_else(|error| {
         tracing::warn!(service = row.id, %error, "Unreadable service policy: defaults shown");
         Default::default()
@@ -157,9 +155,9 @@ fn detail(
         token_set: row.token_set == 1,
         groups: groups
             .into_iter()
-            .map(|(group_id, schedule_id)| ServiceGroup {
-                group_id,
-                schedule_id,
+            .map(|link| ServiceGroup {
+                group_id: link.group_id,
+                schedule_id: link.schedule_id,
             })
             .collect(),
         schedule_id: row.schedule_id,

@@ -112,7 +112,7 @@ impl UserAdminService {
         let rows = queries::memberships(self.store.pool(), &[id])
             .await
             .map_err(internal)?;
-        Ok(rows.into_iter().map(|(_, group, _)| group).collect())
+        Ok(rows.into_iter().map(|row| row.group_id).collect())
     }
 
     async fn create(&self, actor: &CurrentUser, form: &ValidForm) -> Result<i64, AppError> {
@@ -312,8 +312,8 @@ impl UserAdmin for UserAdminService {
                 .map_err(internal)?;
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
         let mut groups: HashMap<i64, Vec<String>> = HashMap::new();
-        for (user, _, name) in queries::memberships(pool, &ids).await.map_err(internal)? {
-            groups.entry(user).or_default().push(name);
+        for row in queries::memberships(pool, &ids).await.map_err(internal)? {
+            groups.entry(row.user_id).or_default().push(row.group_name);
         }
         let users = rows
             .into_iter()

@@ -249,10 +249,13 @@ pub async fn apply(
         if let Some(token) = &service.access_token {
             let stored =
                 services::access_token_of(pool, service.channel, service.cifra.as_str()).await?;
-            let Some((id, sealed)) = stored else {
+            let Some(stored) = stored else {
                 anyhow::bail!("{label} vanished while being provisioned");
             };
-            let current = sealed.and_then(|s| secrets.open(&s).ok());
+            let id = stored.id;
+            let current = stored
+                .access_token_sealed
+                .and_then(|s| secrets.open(&s).ok());
             if current.as_ref().map(ExposeSecret::expose_secret) != Some(token.expose_secret()) {
                 services::set_access_token(pool, id, &secrets.seal(token)?, Utc::now()).await?;
                 if outcome == Upserted::Unchanged {

@@ -18,7 +18,7 @@ use sqlx::AnyPool;
 
 use crate::domain::schedule::{Definition, Schedule, ScheduleException, TimeSpan, WeeklyInterval};
 use crate::store::pause_reasons;
-use crate::store::schedules as queries;
+use crate::store::schedules::{self as queries, ScheduleVersion};
 
 const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
@@ -132,7 +132,7 @@ pub async fn apply(pool: &AnyPool, schedules: &[ValidSchedule]) -> anyhow::Resul
         let existing = queries::id_by_name(pool, &schedule.name).await?;
         // Read before taking a connection for the write (SQLite pools may have just one).
         let current = match existing {
-            Some((id, _)) => queries::one(pool, id).await?,
+            Some(found) => queries::one(pool, found.id).await?,
             None => None,
         };
         let mut conn = pool.acquire().await?;
@@ -142,7 +142,7 @@ pub async fn apply(pool: &AnyPool, schedules: &[ValidSchedule]) -> anyhow::Resul
                 queries::insert(&mut conn, &schedule.name, zone, &stored, Utc::now()).await?;
                 changed.push(label);
             }
-            Some((id, version)) => {
+            Some(ScheduleVersion { id, version }) => {
                 let current = current.context("schedule vanished")?;
                 let same_definition = serde_json::from_str::<Definition>(&current.definition)
                     .is_ok_and(|d| d == schedule.definition);

@@ -81,9 +81,16 @@ pub async fn services(pool: &AnyPool, groups: &[i64]) -> anyhow::Result<Vec<Name
     .context("Failed to list the groups' services")
 }
 
+/// What one group holds: its members' and its services' ids.
+#[derive(Debug, Clone, Default)]
+pub struct GroupContents {
+    pub member_ids: Vec<i64>,
+    pub service_ids: Vec<i64>,
+}
+
 /// (member ids, service ids) of one group.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn contents(pool: &AnyPool, id: i64) -> anyhow::Result<(Vec<i64>, Vec<i64>)> {
+pub async fn contents(pool: &AnyPool, id: i64) -> anyhow::Result<GroupContents> {
     let members = sqlx::query_scalar(
         "SELECT user_id FROM group_members WHERE group_id = $1 ORDER BY user_id",
     )
@@ -98,7 +105,10 @@ pub async fn contents(pool: &AnyPool, id: i64) -> anyhow::Result<(Vec<i64>, Vec<
     .fetch_all(pool)
     .await
     .context("Failed to read a group's services")?;
-    Ok((members, services))
+    Ok(GroupContents {
+        member_ids: members,
+        service_ids: services,
+    })
 }
 
 /// What a group can hold: the active agents and all services, each by name.

@@ -276,15 +276,6 @@ pub async fn outgoing(pool: &AnyPool, id: i64) -> anyhow::Result<Option<Outgoing
     .context("Failed to read an upload")
 }
 
-#[tracing::instrument(level = "debug", skip_all)]
-pub async fn for_message(pool: &AnyPool, message_id: i64) -> anyhow::Result<Vec<(i64, String)>> {
-    sqlx::query_as("SELECT id, status FROM media WHERE message_id = $1 ORDER BY id")
-        .bind(message_id)
-        .fetch_all(pool)
-        .await
-        .context("Failed to list a message's media")
-}
-
 /// The content type of an upload by `user` (an agent's attachment they may send), if it is one.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn upload_of(pool: &AnyPool, media_id: i64, user: i64) -> anyhow::Result<Option<String>> {

@@ -96,9 +96,16 @@ pub async fn name_taken(pool: &AnyPool, name: &str, except: Option<i64>) -> anyh
     Ok(found.is_some())
 }
 
+/// A schedule's id and the version a save must name.
+#[derive(Debug, Clone, Copy, FromRow)]
+pub struct ScheduleVersion {
+    pub id: i64,
+    pub version: i64,
+}
+
 /// Finds a schedule by exact name (provisioning matches by name).
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn id_by_name(pool: &AnyPool, name: &str) -> anyhow::Result<Option<(i64, i64)>> {
+pub async fn id_by_name(pool: &AnyPool, name: &str) -> anyhow::Result<Option<ScheduleVersion>> {
     sqlx::query_as("SELECT id, version FROM schedules WHERE name = $1")
         .bind(name)
         .fetch_optional(pool)

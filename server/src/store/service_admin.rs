@@ -94,9 +94,16 @@ pub async fn group_names(pool: &AnyPool, ids: &[i64]) -> anyhow::Result<Vec<Name
     .context("Failed to list the services' groups")
 }
 
-/// (group, schedule) of one service's groups.
+/// One of a service's groups, with the schedule it has for that service (if its own).
+#[derive(Debug, Clone, FromRow)]
+pub struct ServiceGroupRow {
+    pub group_id: i64,
+    pub schedule_id: Option<i64>,
+}
+
+/// A service's groups, by id.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn groups_of(pool: &AnyPool, id: i64) -> anyhow::Result<Vec<(i64, Option<i64>)>> {
+pub async fn groups_of(pool: &AnyPool, id: i64) -> anyhow::Result<Vec<ServiceGroupRow>> {
     sqlx::query_as(
         "SELECT group_id, schedule_id FROM service_groups WHERE service_id = $1 ORDER BY group_id",
     )

@@ -116,13 +116,20 @@ pub async fn set_access_token(
     Ok(())
 }
 
+/// A service's id with its page token, sealed (None when it has none).
+#[derive(Debug, Clone, FromRow)]
+pub struct SealedToken {
+    pub id: i64,
+    pub access_token_sealed: Option<String>,
+}
+
 /// The sealed token of the service with this channel and cifra, and the service's id.
 #[tracing::instrument(level = "debug", skip(pool))]
 pub async fn access_token_of(
     pool: &AnyPool,
     channel: Channel,
     cifra: &str,
-) -> anyhow::Result<Option<(i64, Option<String>)>> {
+) -> anyhow::Result<Option<SealedToken>> {
     sqlx::query_as("SELECT id, access_token_sealed FROM services WHERE channel = $1 AND cifra = $2")
         .bind(channel.as_str())
         .bind(cifra)
@@ -176,7 +183,7 @@ pub async fn set_schedule_and_policy(
         Some(name) => Some(
             super::schedules::id_by_name(pool, name)
                 .await?
-                .map(|(id, _)| id)
+                .map(|schedule| schedule.id)
                 .with_context(|| format!("no schedule named {name:?}"))?,
         ),
     };

@@ -79,15 +79,20 @@ pub async fn one(pool: &AnyPool, id: i64) -> anyhow::Result<Option<UserRow>> {
     .context("Failed to read a user")
 }
 
+/// A user's membership of a group.
+#[derive(Debug, Clone, FromRow)]
+pub struct Membership {
+    pub user_id: i64,
+    pub group_id: i64,
+    pub group_name: String,
+}
+
 /// (user, group id, group name) of these users' memberships.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn memberships(
-    pool: &AnyPool,
-    user_ids: &[i64],
-) -> anyhow::Result<Vec<(i64, i64, String)>> {
+pub async fn memberships(pool: &AnyPool, user_ids: &[i64]) -> anyhow::Result<Vec<Membership>> {
     super::fetch_with_ids(
         pool,
-        "SELECT m.user_id, g.id, g.name FROM group_members m
+        "SELECT m.user_id, g.id AS group_id, g.name AS group_name FROM group_members m
          JOIN agent_groups g ON g.id = m.group_id
          WHERE m.user_id IN ({ids}) ORDER BY g.name",
         user_ids,

@@ -300,10 +300,11 @@ pub async fn bind_service_in(
     services::upsert(pool, &spec, chrono::Utc::now())
         .await
         .expect("service");
-    let (service, _) = services::access_token_of(pool, Channel::Messenger, page)
+    let service = services::access_token_of(pool, Channel::Messenger, page)
         .await
         .expect("query")
-        .expect("service");
+        .expect("service")
+        .id;
     if let Some(token) = token {
         let sealed = secret_box()
             .seal(&SecretString::from(token.to_owned()))
