@@ -14,7 +14,7 @@ use crate::conversation::routing::Router;
 use crate::error::internal;
 use crate::store::audit;
 use crate::store::groups as queries;
-use crate::store::{names_by_owner, Store};
+use crate::store::{names_by_owner, Page, Store};
 
 const NAME_MAX: usize = 80;
 const PER_PAGE: i64 = 25;
@@ -81,7 +81,10 @@ impl GroupAdmin for GroupAdminService {
     async fn list(&self, search: &str, page: i64) -> Result<GroupPage, AppError> {
         let pool = self.store.pool();
         let page = page.max(1);
-        let (groups, total) = queries::page(pool, search, (page - 1) * PER_PAGE, PER_PAGE)
+        let Page {
+            rows: groups,
+            total,
+        } = queries::page(pool, search, (page - 1) * PER_PAGE, PER_PAGE)
             .await
             .map_err(internal)?;
         let ids: Vec<i64> = groups.iter().map(|g| g.id).collect();

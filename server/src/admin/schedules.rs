@@ -18,7 +18,7 @@ use crate::domain::schedule::{
 use crate::error::internal;
 use crate::store::audit;
 use crate::store::schedules::{self as queries, ScheduleRow};
-use crate::store::{names_by_owner, Store};
+use crate::store::{names_by_owner, Page, Store};
 
 const NAME_MAX: usize = 80;
 const PER_PAGE: i64 = 25;
@@ -153,7 +153,7 @@ impl ScheduleAdmin for ScheduleAdminService {
     async fn list(&self, search: &str, page: i64) -> Result<SchedulePage, AppError> {
         let pool = self.store.pool();
         let page = page.max(1);
-        let (rows, total) = queries::page(pool, search, (page - 1) * PER_PAGE, PER_PAGE)
+        let Page { rows, total } = queries::page(pool, search, (page - 1) * PER_PAGE, PER_PAGE)
             .await
             .map_err(internal)?;
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();

@@ -28,7 +28,7 @@ use crate::store::audit;
 use crate::store::service_admin::{
     self as queries, Filter, ServiceGroupRow, ServiceRow, ServiceValues,
 };
-use crate::store::{names_by_owner, Store};
+use crate::store::{names_by_owner, Page, Store};
 
 const PER_PAGE: i64 = 25;
 
@@ -177,7 +177,7 @@ impl ServiceAdmin for ServiceAdminService {
             active: filter.active.map_or(-1, i64::from),
         };
         let pool = self.store.pool();
-        let (rows, total) = queries::page(pool, &query, (page - 1) * PER_PAGE, PER_PAGE)
+        let Page { rows, total } = queries::page(pool, &query, (page - 1) * PER_PAGE, PER_PAGE)
             .await
             .map_err(internal)?;
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();

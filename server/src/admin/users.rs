@@ -27,7 +27,7 @@ use crate::store::audit;
 use crate::store::codes::StoredCode;
 use crate::store::console as console_queries;
 use crate::store::user_admin::{self as queries, NewUserRow, UserRow};
-use crate::store::{agents, users, Store};
+use crate::store::{agents, users, Page, Store};
 
 const PER_PAGE: i64 = 25;
 
@@ -306,7 +306,7 @@ impl UserAdmin for UserAdminService {
         let page = page.max(1);
         let pool = self.store.pool();
         let with_admins = actor.role == Role::Admin;
-        let (rows, total) =
+        let Page { rows, total } =
             queries::page(pool, search, with_admins, (page - 1) * PER_PAGE, PER_PAGE)
                 .await
                 .map_err(internal)?;

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, AnyPool, FromRow};
 
 use super::user_admin::pattern;
-use super::{to_millis, IdName, NameOf};
+use super::{to_millis, IdName, NameOf, Page};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct GroupRow {
@@ -23,7 +23,7 @@ pub async fn page(
     search: &str,
     offset: i64,
     limit: i64,
-) -> anyhow::Result<(Vec<GroupRow>, i64)> {
+) -> anyhow::Result<Page<GroupRow>> {
     let rows = sqlx::query_as(
         "SELECT id, name, active, version FROM agent_groups WHERE LOWER(name) LIKE $1 ESCAPE '\\'
          ORDER BY LOWER(name), id LIMIT $2 OFFSET $3",
@@ -41,7 +41,7 @@ pub async fn page(
     .fetch_one(pool)
     .await
     .context("Failed to count groups")?;
-    Ok((rows, total))
+    Ok(Page { rows, total })
 }
 
 #[tracing::instrument(level = "debug", skip_all)]

@@ -57,6 +57,13 @@ pub struct NameOf {
     pub name: String,
 }
 
+/// One page of a searchable list, and how many match in all.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub rows: Vec<T>,
+    pub total: i64,
+}
+
 /// The names, grouped by the record they belong to, in the order given.
 pub fn names_by_owner(rows: Vec<NameOf>) -> std::collections::HashMap<i64, Vec<String>> {
     let mut by_owner: std::collections::HashMap<i64, Vec<String>> = Default::default();

@@ -5,9 +5,8 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, AnyPool, FromRow};
 
-use super::to_millis;
 use super::user_admin::pattern;
-use super::NameOf;
+use super::{to_millis, NameOf, Page};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct ScheduleRow {
@@ -28,7 +27,7 @@ pub async fn page(
     search: &str,
     offset: i64,
     limit: i64,
-) -> anyhow::Result<(Vec<ScheduleRow>, i64)> {
+) -> anyhow::Result<Page<ScheduleRow>> {
     let rows = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM schedules WHERE LOWER(name) LIKE $1 ESCAPE '\\'
          ORDER BY LOWER(name), id LIMIT $2 OFFSET $3"
@@ -45,7 +44,7 @@ pub async fn page(
             .fetch_one(pool)
             .await
             .context("Failed to count schedules")?;
-    Ok((rows, total))
+    Ok(Page { rows, total })
 }
 
 #[tracing::instrument(level = "debug", skip_all)]

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, AnyPool, FromRow};
 
 use super::user_admin::pattern;
-use super::{to_millis, IdName, NameOf};
+use super::{to_millis, IdName, NameOf, Page};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct ServiceRow {
@@ -41,7 +41,7 @@ pub async fn page(
     filter: &Filter<'_>,
     offset: i64,
     limit: i64,
-) -> anyhow::Result<(Vec<ServiceRow>, i64)> {
+) -> anyhow::Result<Page<ServiceRow>> {
     let condition = "(LOWER(s.name) LIKE $1 ESCAPE '\\' OR s.cifra LIKE $1 ESCAPE '\\')
          AND ($2 = '' OR s.channel = $2) AND ($3 = -1 OR s.active = $3)";
     let rows = sqlx::query_as(&format!(
@@ -65,7 +65,7 @@ pub async fn page(
     .fetch_one(pool)
     .await
     .context("Failed to count services")?;
-    Ok((rows, total))
+    Ok(Page { rows, total })
 }
 
 #[tracing::instrument(level = "debug", skip_all)]

@@ -5,7 +5,7 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, AnyPool, FromRow};
 
-use super::to_millis;
+use super::{to_millis, Page};
 use crate::domain::routing::AnswerMode;
 
 #[derive(Debug, Clone, FromRow)]
@@ -44,7 +44,7 @@ pub async fn page(
     with_admins: bool,
     offset: i64,
     limit: i64,
-) -> anyhow::Result<(Vec<UserRow>, i64)> {
+) -> anyhow::Result<Page<UserRow>> {
     let filter =
         "(LOWER(u.username) LIKE $1 ESCAPE '\\' OR LOWER(u.display_name) LIKE $1 ESCAPE '\\')
                   AND ($2 = 1 OR u.role <> 'admin')";
@@ -65,7 +65,7 @@ pub async fn page(
         .fetch_one(pool)
         .await
         .context("Failed to count users")?;
-    Ok((rows, total))
+    Ok(Page { rows, total })
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
