@@ -99,7 +99,9 @@ pub async fn message(
             false,
         ),
         (None, None) => (
-            conversation_status::open(conn, service_id, contact, now).await?,
+            conversation_status::open(conn, service_id, contact, now)
+                .await?
+                .0,
             true,
             ConversationStatus::Queued,
             false,

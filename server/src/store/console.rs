@@ -7,6 +7,7 @@ use sqlx::{AnyPool, FromRow};
 use super::conversation_status::{self, Closing};
 use super::IdName;
 use crate::domain::conversation::ConversationStatus;
+use crate::domain::ids::{AgentId, ConversationId};
 
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn pause_reasons(pool: &AnyPool) -> anyhow::Result<Vec<String>> {
@@ -186,8 +187,14 @@ pub async fn close(
     closing: &Closing<'_>,
 ) -> anyhow::Result<bool> {
     let mut tx = pool.begin().await?;
-    if !conversation_status::close_by_agent(&mut tx, conversation_id, agent_id, closing, now)
-        .await?
+    if !conversation_status::close_by_agent(
+        &mut tx,
+        ConversationId(conversation_id),
+        AgentId(agent_id),
+        closing,
+        now,
+    )
+    .await?
     {
         return Ok(false);
     }

@@ -27,7 +27,7 @@ pub async fn open(
     service_id: i64,
     contact_id: i64,
     now: DateTime<Utc>,
-) -> anyhow::Result<i64> {
+) -> anyhow::Result<ConversationId> {
     sqlx::query_scalar(
         "INSERT INTO conversations (service_id, contact_id, status, opened_at, queued_at, last_message_at)
          VALUES ($1, $2, 'queued', $3, $3, $3) RETURNING id",
@@ -69,8 +69,8 @@ pub async fn assign_queued(
 #[tracing::instrument(level = "debug", skip(conn))]
 pub async fn assign_out_of_hours(
     conn: &mut AnyConnection,
-    conversation_id: i64,
-    agent_id: i64,
+    conversation_id: ConversationId,
+    agent_id: AgentId,
     now: DateTime<Utc>,
 ) -> anyhow::Result<bool> {
     let done = sqlx::query(
@@ -92,9 +92,9 @@ pub async fn assign_out_of_hours(
 #[tracing::instrument(level = "debug", skip(conn))]
 pub async fn requeue_agents(
     conn: &mut AnyConnection,
-    agent_id: i64,
+    agent_id: AgentId,
     now: DateTime<Utc>,
-) -> anyhow::Result<Vec<i64>> {
+) -> anyhow::Result<Vec<ConversationId>> {
     sqlx::query_scalar(
         "UPDATE conversations SET status = 'queued', agent_id = NULL, assigned_at = NULL,
                                   queue_front = 1, queued_at = $1, offered_until = NULL
@@ -112,8 +112,8 @@ pub async fn requeue_agents(
 #[tracing::instrument(level = "debug", skip(conn))]
 pub async fn requeue_offer(
     conn: &mut AnyConnection,
-    conversation_id: i64,
-    agent_id: i64,
+    conversation_id: ConversationId,
+    agent_id: AgentId,
 ) -> anyhow::Result<bool> {
     let done = sqlx::query(
         "UPDATE conversations SET status = 'queued', agent_id = NULL, assigned_at = NULL,
@@ -140,8 +140,8 @@ pub enum TransferTarget {
 #[tracing::instrument(level = "debug", skip(conn))]
 pub async fn requeue_transfer(
     conn: &mut AnyConnection,
-    conversation_id: i64,
-    from_agent: i64,
+    conversation_id: ConversationId,
+    from_agent: AgentId,
     target: TransferTarget,
     now: DateTime<Utc>,
 ) -> anyhow::Result<bool> {
@@ -170,7 +170,7 @@ pub async fn requeue_transfer(
 #[tracing::instrument(level = "debug", skip(conn))]
 pub async fn set_out_of_hours(
     conn: &mut AnyConnection,
-    conversation_id: i64,
+    conversation_id: ConversationId,
 ) -> anyhow::Result<()> {
     sqlx::query("UPDATE conversations SET status = 'out_of_hours', queued_at = NULL WHERE id = $1")
         .bind(conversation_id)
@@ -184,7 +184,7 @@ pub async fn set_out_of_hours(
 #[tracing::instrument(level = "debug", skip(conn))]
 pub async fn requeue_out_of_hours(
     conn: &mut AnyConnection,
-    conversation_id: i64,
+    conversation_id: ConversationId,
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
     sqlx::query(
@@ -211,8 +211,8 @@ pub struct Closing<'a> {
 #[tracing::instrument(level = "debug", skip(conn))]
 pub async fn close_by_agent(
     conn: &mut AnyConnection,
-    conversation_id: i64,
-    agent_id: i64,
+    conversation_id: ConversationId,
+    agent_id: AgentId,
     closing: &Closing<'_>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<bool> {
@@ -236,7 +236,7 @@ pub async fn close_by_agent(
 #[tracing::instrument(level = "debug", skip(conn))]
 pub async fn close_left_with_bot(
     conn: &mut AnyConnection,
-    conversation_id: i64,
+    conversation_id: ConversationId,
     now: DateTime<Utc>,
 ) -> anyhow::Result<bool> {
     let closed = sqlx::query(
@@ -256,9 +256,9 @@ pub async fn close_left_with_bot(
 #[tracing::instrument(level = "debug", skip(conn))]
 pub async fn close_inactive(
     conn: &mut AnyConnection,
-    conversation_id: i64,
+    conversation_id: ConversationId,
     now: DateTime<Utc>,
-) -> anyhow::Result<Option<i64>> {
+) -> anyhow::Result<Option<AgentId>> {
     sqlx::query_scalar(
         "UPDATE conversations SET status = 'closed', closed_at = $1, closed_by_timeout = 1,
                                   first_response_overdue_at = NULL

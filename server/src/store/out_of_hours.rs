@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, AnyPool, FromRow};
 
 use super::{events, to_millis};
+use crate::domain::ids::{AgentId, ConversationId};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct OutOfHoursRow {
@@ -124,8 +125,13 @@ pub async fn assign(
     agent_id: i64,
     now: DateTime<Utc>,
 ) -> anyhow::Result<bool> {
-    if !super::conversation_status::assign_out_of_hours(conn, conversation_id, agent_id, now)
-        .await?
+    if !super::conversation_status::assign_out_of_hours(
+        conn,
+        ConversationId(conversation_id),
+        AgentId(agent_id),
+        now,
+    )
+    .await?
     {
         return Ok(false);
     }

@@ -190,9 +190,9 @@ pub async fn take_back(
     user_id: i64,
     now: DateTime<Utc>,
 ) -> anyhow::Result<u64> {
-    let taken = conversation_status::requeue_agents(conn, user_id, now).await?;
+    let taken = conversation_status::requeue_agents(conn, AgentId(user_id), now).await?;
     for conversation in &taken {
-        events::conversation_changed(conn, *conversation, Some(user_id), now).await?;
+        events::conversation_changed(conn, conversation.0, Some(user_id), now).await?;
     }
     Ok(taken.len() as u64)
 }
@@ -223,7 +223,9 @@ pub async fn return_offer(
     agent_id: i64,
     now: DateTime<Utc>,
 ) -> anyhow::Result<bool> {
-    if !conversation_status::requeue_offer(conn, conversation_id, agent_id).await? {
+    if !conversation_status::requeue_offer(conn, ConversationId(conversation_id), AgentId(agent_id))
+        .await?
+    {
         return Ok(false);
     }
     sqlx::query(
@@ -275,8 +277,14 @@ pub async fn transfer(
     target: TransferTarget,
     now: DateTime<Utc>,
 ) -> anyhow::Result<bool> {
-    if !conversation_status::requeue_transfer(conn, conversation_id, from_agent, target, now)
-        .await?
+    if !conversation_status::requeue_transfer(
+        conn,
+        ConversationId(conversation_id),
+        AgentId(from_agent),
+        target,
+        now,
+    )
+    .await?
     {
         return Ok(false);
     }

@@ -53,7 +53,7 @@ async fn arrivals(app: &TestApp, service: i64, count: usize) -> Vec<i64> {
         let id = store::conversation_status::open(&mut conn, service, contact, Utc::now())
             .await
             .expect("conversation");
-        conversations.push(id);
+        conversations.push(id.0);
     }
     conversations
 }

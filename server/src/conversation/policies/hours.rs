@@ -13,6 +13,7 @@ use crate::domain::policy::MessageKind;
 use super::notice::{self, Notice};
 use super::ServiceRuntime;
 use crate::domain::conversation::ConversationStatus;
+use crate::domain::ids::ConversationId;
 use crate::domain::timeouts::Deadline;
 use crate::store::service_runtime as queries;
 use crate::store::{conversation_status, deadlines, from_millis, to_millis};
@@ -45,12 +46,17 @@ impl CustomerMessage {
         let hours = runtime.hours();
         if hours.is_open(now) {
             if status == ConversationStatus::OutOfHours {
-                conversation_status::requeue_out_of_hours(conn, conversation_id, now).await?;
+                conversation_status::requeue_out_of_hours(
+                    conn,
+                    ConversationId(conversation_id),
+                    now,
+                )
+                .await?;
             }
             return joined_queue(conn, conversation_id, &runtime, opened, installation, now).await;
         }
         if opened {
-            conversation_status::set_out_of_hours(conn, conversation_id).await?;
+            conversation_status::set_out_of_hours(conn, ConversationId(conversation_id)).await?;
         }
         let told_this_period = notified_at
             .map(from_millis)

@@ -19,6 +19,7 @@ use super::{policy_from, ServiceRuntime};
 use crate::conversation::live_signal::LiveSignal;
 use crate::conversation::routing::Router;
 use crate::domain::conversation::ConversationStatus;
+use crate::domain::ids::ConversationId;
 use crate::domain::timeouts::Deadline;
 use crate::store::deadlines::{self, Due};
 use crate::store::surveys::{self, Ending};
@@ -241,9 +242,11 @@ impl Timeouts {
         id: i64,
         now: DateTime<Utc>,
     ) -> anyhow::Result<bool> {
-        let agent = conversation_status::close_inactive(conn, id, now).await?;
-        let with_bot =
-            agent.is_none() && conversation_status::close_left_with_bot(conn, id, now).await?;
+        let conversation = ConversationId(id);
+        let agent = conversation_status::close_inactive(conn, conversation, now).await?;
+        let with_bot = agent.is_none()
+            && conversation_status::close_left_with_bot(conn, conversation, now).await?;
+        let agent = agent.map(|agent| agent.0);
         if agent.is_none() && !with_bot {
             return Ok(false);
         }
