@@ -25,9 +25,8 @@ use crate::domain::routing::{AnswerMode as RoutingMode, MAX_POSITIONS};
 use crate::error::internal;
 use crate::store::audit;
 use crate::store::codes::StoredCode;
-use crate::store::console as console_queries;
 use crate::store::user_admin::{self as queries, NewUserRow, UserRow};
-use crate::store::{agents, users, Page, Store};
+use crate::store::{agents, groups, users, Page, Store};
 
 const PER_PAGE: i64 = 25;
 
@@ -462,9 +461,7 @@ impl UserAdmin for UserAdminService {
     }
 
     async fn groups(&self) -> Result<Vec<GroupOption>, AppError> {
-        let groups = console_queries::groups(self.store.pool())
-            .await
-            .map_err(internal)?;
+        let groups = groups::active(self.store.pool()).await.map_err(internal)?;
         Ok(groups
             .into_iter()
             .map(|group| GroupOption {

@@ -12,9 +12,8 @@ use crate::conversation::assignment;
 use crate::conversation::handover::{self as core_handover, HandoverError};
 use crate::domain::closing::ClassificationError;
 use crate::error::internal;
-use crate::store::agents;
-use crate::store::console as queries;
 use crate::store::conversation_status::TransferTarget;
+use crate::store::{agents, groups};
 
 impl ConsoleService {
     /// Accepts (`true`) or passes on an offer made to the agent.
@@ -53,7 +52,7 @@ impl ConsoleService {
 
     pub(super) async fn targets(&self, agent_id: i64) -> Result<TransferTargets, AppError> {
         let pool = self.store.pool();
-        let groups = queries::groups(pool).await.map_err(internal)?;
+        let groups = groups::active(pool).await.map_err(internal)?;
         let agents = agents::agent_loads(pool).await.map_err(internal)?;
         Ok(TransferTargets {
             groups: groups

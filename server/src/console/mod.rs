@@ -30,7 +30,7 @@ use crate::domain::routing::Presence;
 use crate::error::internal;
 use crate::store::console::Ownership;
 use crate::store::{
-    agents, console as queries, from_millis, media, routing as routing_store, Store,
+    agents, console as queries, from_millis, media, pause_reasons, routing as routing_store, Store,
 };
 
 /// What a chat pane shows of a customer's history.
@@ -128,7 +128,7 @@ impl Console for ConsoleService {
             .await
             .map_err(internal)?;
         let open = agents::open_count(pool, agent_id).await.map_err(internal)?;
-        let pause_reasons = queries::pause_reasons(pool).await.map_err(internal)?;
+        let pause_reasons = pause_reasons::active_names(pool).await.map_err(internal)?;
         let wrap_ups = agents::wrap_ups(pool, agent_id, Utc::now())
             .await
             .map_err(internal)?;
@@ -156,7 +156,7 @@ impl Console for ConsoleService {
         let pool = self.store.pool();
         let reason = match presence {
             AppPresence::Paused => {
-                let reasons = queries::pause_reasons(pool).await.map_err(internal)?;
+                let reasons = pause_reasons::active_names(pool).await.map_err(internal)?;
                 match pause_reason {
                     Some(reason) if reasons.contains(&reason) => Some(reason),
                     Some(_) => {

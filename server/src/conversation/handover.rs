@@ -14,7 +14,9 @@ use crate::domain::closing::{self as terms, ClassificationError};
 use crate::domain::messaging_window::{send_mode, Writer};
 use crate::store::console as queries;
 use crate::store::conversation_status::{Closing, TransferTarget};
-use crate::store::{agents, conversations, from_millis, out_of_hours, routing, to_millis, Store};
+use crate::store::{
+    agents, conversations, from_millis, groups, out_of_hours, routing, to_millis, Store,
+};
 
 /// Why a close or a transfer did not happen.
 #[derive(Debug, thiserror::Error)]
@@ -107,7 +109,7 @@ pub async fn transfer(
     let pool = store.pool();
     let known = match target {
         TransferTarget::Agent(to) => to != agent_id && agents::is_active_agent(pool, to).await?,
-        TransferTarget::Group(group) => queries::is_active_group(pool, group).await?,
+        TransferTarget::Group(group) => groups::is_active(pool, group).await?,
     };
     if !known {
         return Err(HandoverError::UnknownTarget);

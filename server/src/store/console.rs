@@ -5,17 +5,8 @@ use chrono::{DateTime, Utc};
 use sqlx::{AnyPool, FromRow};
 
 use super::conversation_status::{self, Closing};
-use super::IdName;
 use crate::domain::conversation::ConversationStatus;
 use crate::domain::ids::{AgentId, ConversationId};
-
-#[tracing::instrument(level = "debug", skip_all)]
-pub async fn pause_reasons(pool: &AnyPool) -> anyhow::Result<Vec<String>> {
-    sqlx::query_scalar("SELECT name FROM pause_reasons WHERE active = 1 ORDER BY id")
-        .fetch_all(pool)
-        .await
-        .context("Failed to list pause reasons")
-}
 
 #[derive(Debug, Clone, FromRow)]
 pub struct TileRow {
@@ -225,25 +216,4 @@ pub async fn queue_loads(pool: &AnyPool) -> anyhow::Result<Vec<QueueLoadRow>> {
     .fetch_all(pool)
     .await
     .context("Failed to read the queues")
-}
-
-/// The active groups (id, name), by name.
-#[tracing::instrument(level = "debug", skip_all)]
-pub async fn groups(pool: &AnyPool) -> anyhow::Result<Vec<IdName>> {
-    sqlx::query_as("SELECT id, name FROM agent_groups WHERE active = 1 ORDER BY name")
-        .fetch_all(pool)
-        .await
-        .context("Failed to list groups")
-}
-
-/// Whether this is an active group's id.
-#[tracing::instrument(level = "debug", skip_all)]
-pub async fn is_active_group(pool: &AnyPool, group_id: i64) -> anyhow::Result<bool> {
-    let found: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM agent_groups WHERE id = $1 AND active = 1")
-            .bind(group_id)
-            .fetch_optional(pool)
-            .await
-            .context("Failed to look up a group")?;
-    Ok(found.is_some())
 }

@@ -266,3 +266,24 @@ pub async fn link_service(pool: &AnyPool, group_id: i64, service_id: i64) -> any
     .context("Failed to link a group to a service")?;
     Ok(added.rows_affected() == 1)
 }
+
+/// The active groups (id, name), by name.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn active(pool: &AnyPool) -> anyhow::Result<Vec<IdName>> {
+    sqlx::query_as("SELECT id, name FROM agent_groups WHERE active = 1 ORDER BY name")
+        .fetch_all(pool)
+        .await
+        .context("Failed to list groups")
+}
+
+/// Whether this is an active group's id.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn is_active(pool: &AnyPool, group_id: i64) -> anyhow::Result<bool> {
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM agent_groups WHERE id = $1 AND active = 1")
+            .bind(group_id)
+            .fetch_optional(pool)
+            .await
+            .context("Failed to look up a group")?;
+    Ok(found.is_some())
+}

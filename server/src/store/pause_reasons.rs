@@ -72,3 +72,12 @@ pub async fn reactivate(pool: &AnyPool, id: i64) -> anyhow::Result<()> {
         .context("Failed to reactivate a pause reason")?;
     Ok(())
 }
+
+/// The names of the active reasons, as the console offers them.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn active_names(pool: &AnyPool) -> anyhow::Result<Vec<String>> {
+    sqlx::query_scalar("SELECT name FROM pause_reasons WHERE active = 1 ORDER BY id")
+        .fetch_all(pool)
+        .await
+        .context("Failed to list pause reasons")
+}
