@@ -52,8 +52,12 @@ test("an admin creates an agent in the demo group; the next customer reaches her
   await expect(admin.locator(".editor input[name=display_name]")).toHaveValue("Dora Alves");
   await admin.locator(".editor-extra button", { hasText: "Desativar" }).click();
   await expect(admin.locator("tr[data-user=dora]")).toHaveClass(/disabled/);
-  await dora.reload();
-  await expect(dora).toHaveURL(/\/login/);
+  // Her console hears the session end and goes to sign-in by itself; a reload gets there too.
+  // (Reloading while it navigates fails with "Not attached to an active page": retry.)
+  await expect(async () => {
+    if (!/\/login/.test(dora.url())) await dora.reload().catch(() => {});
+    await expect(dora).toHaveURL(/\/login/, { timeout: 2_000 });
+  }).toPass({ timeout: 15_000 });
   for (const context of [adminContext, doraContext, customerContext]) await context.close();
 });
 
