@@ -108,18 +108,6 @@ fn wire_exception(exception: ScheduleException) -> wire::ScheduleException {
     }
 }
 
-/// The definition a schedule had before a save, from its detail, to compare in the audit.
-fn old_definition(old: &ScheduleDetail) -> Definition {
-    normalised(&ScheduleForm {
-        id: Some(old.id),
-        name: old.name.clone(),
-        time_zone: old.time_zone.clone(),
-        intervals: old.intervals.clone(),
-        exceptions: old.exceptions.clone(),
-        version: old.version,
-    })
-}
-
 impl ScheduleAdminService {
     pub fn new(store: Store) -> Self {
         ScheduleAdminService { store }
@@ -209,8 +197,16 @@ impl ScheduleAdmin for ScheduleAdminService {
         let (name, definition) = self.validate(&form).await?;
         let time_zone = form.time_zone.trim();
         let stored = serde_json::to_string(&definition).map_err(internal)?;
+        // The stored row and its definition, to compare in the audit.
         let before = match form.id {
-            Some(id) => Some(self.get(id).await?),
+            Some(id) => {
+                let row = queries::one(self.store.pool(), id)
+                    .await
+                    .map_err(internal)?
+                    .ok_or(AppError::NotFound)?;
+                let definition = definition_of(&row);
+                Some((row, definition))
+            }
             None => None,
         };
         let now = Utc::now();
@@ -238,11 +234,11 @@ impl ScheduleAdmin for ScheduleAdminService {
         ] {
             let was = match &before {
                 None => Value::Null,
-                Some(old) => match field {
+                Some((old, old_definition)) => match field {
                     "name" => json!(old.name),
                     "time_zone" => json!(old.time_zone),
-                    "intervals" => json!(old_definition(old).intervals),
-                    _ => json!(old_definition(old).exceptions),
+                    "intervals" => json!(old_definition.intervals),
+                    _ => json!(old_definition.exceptions),
                 },
             };
             if was != now {

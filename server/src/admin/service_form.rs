@@ -72,7 +72,7 @@ impl Valid {
         let url = IntegrationUrl::parse(&form.integration_url)
             .map_err(|_| required_or_invalid(&form.integration_url, Field::IntegrationUrl))?;
         let token = token(form.access_token)?;
-        let stored = ServicePolicy::from(form.policy.clone());
+        let stored = ServicePolicy::from(form.policy);
         let policy = service_policy::check(&stored).map_err(policy_error)?;
         let pool = store.pool();
         if queries::cifra_taken(pool, form.channel.as_str(), cifra.as_str(), form.id)

@@ -2,7 +2,6 @@
 //! authoritative, each save is one transaction with its audit entry and a version check, and
 //! routing sees the result on its next pass (woken at once).
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use app::error::{AppError, Field};
@@ -26,7 +25,7 @@ use crate::error::internal;
 use crate::store::audit;
 use crate::store::codes::StoredCode;
 use crate::store::user_admin::{self as queries, NewUserRow, UserRow};
-use crate::store::{agents, groups, users, Page, Store};
+use crate::store::{agents, groups, names_by_owner, users, NameOf, Page, Store};
 
 const PER_PAGE: i64 = 25;
 
@@ -310,10 +309,16 @@ impl UserAdmin for UserAdminService {
                 .await
                 .map_err(internal)?;
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let mut groups: HashMap<i64, Vec<String>> = HashMap::new();
-        for row in queries::memberships(pool, &ids).await.map_err(internal)? {
-            groups.entry(row.user_id).or_default().push(row.group_name);
-        }
+        let memberships = queries::memberships(pool, &ids).await.map_err(internal)?;
+        let mut groups = names_by_owner(
+            memberships
+                .into_iter()
+                .map(|m| NameOf {
+                    owner_id: m.user_id,
+                    name: m.group_name,
+                })
+                .collect(),
+        );
         let users = rows
             .into_iter()
             .map(|row| {
