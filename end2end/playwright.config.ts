@@ -35,7 +35,8 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `rm -rf target/e2e && "${bin}" provision demo/demo.toml && exec "${bin}" serve`,
+    // The server's log goes to a file: scripts/test prints its warnings when a test fails.
+    command: `rm -rf target/e2e && "${bin}" provision demo/demo.toml && exec "${bin}" serve > target/e2e/server.log 2>&1`,
     cwd: repo,
     url: `http://127.0.0.1:${port}/healthz`,
     reuseExistingServer: false,

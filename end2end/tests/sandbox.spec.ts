@@ -34,3 +34,35 @@ test("the Graph API failure injection can be switched from the page", async ({ p
   await page.reload();
   await expect(page.locator("#injection")).toHaveValue("none");
 });
+
+test("a chat read that answers late never hides a newer message", async ({ page }) => {
+  await page.goto("/sandbox");
+  await page.locator("#new-name").fill("Rui Atraso");
+  await page.locator("#new-customer button").click();
+  await expect(page.locator("#customer option:checked")).toHaveText(/Rui Atraso/);
+  await page.locator("#page").selectOption("100000000000001");
+  await page.locator("#text").fill("primeira");
+  await page.locator("#text").press("Enter");
+  await expect(page.locator("#messages .customer")).toHaveText([/primeira/]);
+
+  // The next read of the chat answers only after the reads that follow it (a busy server
+  // answers out of order): its older list must not replace the newer one.
+  let held = false;
+  let staleRead: () => void;
+  const staleIsRead = new Promise<void>((resolve) => (staleRead = resolve));
+  await page.route(/\/sandbox\/api\/chat\?/, async (route) => {
+    if (held) return route.continue();
+    held = true;
+    const stale = await route.fetch();
+    staleRead();
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    await route.fulfill({ response: stale });
+  });
+  await page.evaluate(() => document.dispatchEvent(new Event("visibilitychange")));
+  await staleIsRead;
+  await page.locator("#text").fill("segunda");
+  await page.locator("#text").press("Enter");
+  await expect(page.locator("#messages .customer")).toHaveText([/primeira/, /segunda/]);
+  await page.waitForTimeout(2_500);
+  await expect(page.locator("#messages .customer")).toHaveText([/primeira/, /segunda/]);
+});

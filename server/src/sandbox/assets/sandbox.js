@@ -5,6 +5,9 @@
 const $ = (id) => document.getElementById(id);
 const saved = JSON.parse(localStorage.getItem("atende-sandbox") || "{}");
 let typingTimer = null;
+// Reads of the chat overlap (each event starts one) and a busy server may answer them out of
+// order: only the latest read may draw the list, or an older one hides a newer message.
+let chatReads = 0;
 
 function selection() {
   return { psid: $("customer").value, page: $("page").value };
@@ -107,9 +110,11 @@ async function loadChat() {
   $("chat-title").textContent = ready
     ? `${$("customer").selectedOptions[0].textContent} → ${$("page").selectedOptions[0].textContent}`
     : "Pick a customer and a page";
-  if (!ready) { $("messages").replaceChildren(); return; }
+  if (!ready) { chatReads++; $("messages").replaceChildren(); return; }
   const query = new URLSearchParams({ psid, page });
+  const read = ++chatReads;
   const chat = await api("GET", `/sandbox/api/chat?${query}`);
+  if (read !== chatReads) return;
   const list = $("messages");
   list.replaceChildren(...chat.messages.map(render));
   // Like Messenger: the quick replies of the page's last message, until the customer answers.
