@@ -56,17 +56,6 @@ pub async fn snapshot(
     conn: &mut AnyConnection,
     now: DateTime<Utc>,
 ) -> anyhow::Result<(Vec<AgentSnapshot>, Vec<WaitingConversation>)> {
-    let waiting: Vec<WaitingRow> = sqlx::query_as(
-        "SELECT id, service_id, queued_at, opened_at, queue_front, route_group_id, route_agent_id
-         FROM conversations WHERE status = 'queued' AND bot_state IS NULL",
-    )
-    .fetch_all(&mut *conn)
-    .await
-    .context("Failed to read the queue")?;
-    // Nothing waiting (the usual case under load): the agents need not be read at all.
-    if waiting.is_empty() {
-        return Ok((Vec::new(), Vec::new()));
-    }
     let agents: Vec<AgentRow> = sqlx::query_as(
         "SELECT a.user_id, a.positions, a.free_since, a.answer_mode,
                 (SELECT COUNT(*) FROM conversations c
@@ -80,8 +69,19 @@ pub async fn snapshot(
     .fetch_all(&mut *conn)
     .await
     .context("Failed to read the operating agents")?;
-    // Nobody Operating with a free position: nothing to plan.
+    // Nobody Operating with a free position (the usual case under load): nothing to plan,
+    // and the queue, however long, need not be read at all.
     if agents.iter().all(|a| a.open >= a.positions) {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let waiting: Vec<WaitingRow> = sqlx::query_as(
+        "SELECT id, service_id, queued_at, opened_at, queue_front, route_group_id, route_agent_id
+         FROM conversations WHERE status = 'queued' AND bot_state IS NULL",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .context("Failed to read the queue")?;
+    if waiting.is_empty() {
         return Ok((Vec::new(), Vec::new()));
     }
     let memberships: Vec<(AgentId, GroupId)> = sqlx::query_as(

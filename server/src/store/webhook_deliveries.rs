@@ -6,7 +6,7 @@ use sqlx::{AnyConnection, AnyPool, FromRow};
 
 use super::{from_millis, to_millis};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Channel {
     Messenger,
     Instagram,
@@ -69,26 +69,32 @@ pub struct Claimed {
     pub attempts: i64,
 }
 
-/// Claims the oldest pending delivery that is due (one waiting to be retried lets those
-/// behind it pass). The first statement of the transaction is a write, so SQLite takes its
-/// write lock at once (no stale-snapshot upgrade failures) and PostgreSQL locks the row: a
-/// second instance re-checks `state` after the first commits and skips it.
+/// Claims the `limit` oldest pending deliveries that are due (one waiting to be retried lets
+/// those behind it pass), oldest first. The first statement of the transaction is a write, so
+/// SQLite takes its write lock at once (no stale-snapshot upgrade failures) and PostgreSQL
+/// locks the rows: a second instance re-checks `state` after the first commits and skips them.
 #[tracing::instrument(level = "debug", skip(conn))]
-pub async fn claim_next(
+pub async fn claim_due(
     conn: &mut AnyConnection,
     now: DateTime<Utc>,
-) -> anyhow::Result<Option<Claimed>> {
-    sqlx::query_as(
+    limit: usize,
+) -> anyhow::Result<Vec<Claimed>> {
+    let mut claimed: Vec<Claimed> = sqlx::query_as(
         "UPDATE webhook_deliveries SET state = 'pending'
          WHERE state = 'pending'
-           AND id = (SELECT MIN(id) FROM webhook_deliveries
-                     WHERE state = 'pending' AND next_attempt_at <= $1)
+           AND id IN (SELECT id FROM webhook_deliveries
+                      WHERE state = 'pending' AND next_attempt_at <= $1
+                      ORDER BY id LIMIT $2)
          RETURNING id, channel, body, attempts",
     )
     .bind(to_millis(now))
-    .fetch_optional(conn)
+    .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+    .fetch_all(conn)
     .await
-    .context("Failed to claim a webhook delivery")
+    .context("Failed to claim webhook deliveries")?;
+    // RETURNING promises no order.
+    claimed.sort_by_key(|delivery| delivery.id);
+    Ok(claimed)
 }
 
 /// Processing failed for a passing reason: count it and try again at `retry_at`. A delivery

@@ -5,7 +5,7 @@
 use atende_server::channels::meta::ingest::Ingest;
 use atende_server::domain::service::{Cifra, IntegrationUrl, ServiceName};
 use atende_server::store::services::{self, ServiceSpec};
-use atende_server::store::webhook_deliveries::Channel;
+use atende_server::store::webhook_deliveries::{self, Channel, DeliveryState};
 use serde_json::Value;
 
 use crate::helpers::{
@@ -18,6 +18,7 @@ on_both_backends!(
     an_unreadable_event_leaves_the_rest_of_its_batch_and_is_shown,
     the_payloads_object_decides_the_channel_whatever_the_url,
     a_failing_delivery_is_retried_without_limit_and_lets_others_pass,
+    a_failing_delivery_inside_a_batch_undoes_only_itself,
     an_admin_queues_a_set_aside_delivery_again,
 );
 
@@ -201,6 +202,63 @@ async fn a_failing_delivery_is_retried_without_limit_and_lets_others_pass(db: Te
         stored(&app, "m_poison").await.map(|m| m.0),
         Some(Some("primeira".into()))
     );
+}
+
+async fn a_failing_delivery_inside_a_batch_undoes_only_itself(db: TestDb) {
+    let app = spawn_app(db).await;
+    messenger_service(&app).await;
+    poison(&app, true).await;
+    // Stored at once, so that one batch holds all three, the failing one in the middle.
+    let now = chrono::Utc::now();
+    let mut tx = app.store.pool().begin().await.expect("begin");
+    for (mid, said) in [("m_first", "um"), ("m_poison", "dois"), ("m_last", "três")] {
+        let body = text(mid, said);
+        webhook_deliveries::insert(
+            &mut *tx,
+            Channel::Messenger,
+            body.as_bytes(),
+            DeliveryState::Pending,
+            now,
+        )
+        .await
+        .expect("delivery");
+    }
+    tx.commit().await.expect("commit");
+    Ingest::new(app.store.clone())
+        .process_pending()
+        .await
+        .expect("processed");
+    for mid in ["m_first", "m_last"] {
+        let copies: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE mid = $1")
+            .bind(mid)
+            .fetch_one(app.store.pool())
+            .await
+            .expect("count");
+        assert_eq!(copies, 1, "{mid} is stored, once");
+    }
+    let conversations: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM conversations")
+        .fetch_one(app.store.pool())
+        .await
+        .expect("count");
+    assert_eq!(
+        conversations, 1,
+        "the batch's undone work opened nothing twice"
+    );
+    let states: Vec<(String, i64)> =
+        sqlx::query_as("SELECT state, attempts FROM webhook_deliveries ORDER BY id")
+            .fetch_all(app.store.pool())
+            .await
+            .expect("deliveries");
+    assert_eq!(
+        states,
+        [
+            ("processed".to_owned(), 0),
+            ("pending".to_owned(), 1),
+            ("processed".to_owned(), 0)
+        ],
+        "only the failing delivery waits for its retry"
+    );
+    assert!(stored(&app, "m_poison").await.is_none());
 }
 
 async fn an_admin_queues_a_set_aside_delivery_again(db: TestDb) {
