@@ -14,8 +14,13 @@ use chrono::Utc;
 use tokio::sync::Notify;
 
 use crate::conversation::live_signal::LiveSignal;
-use crate::domain::routing::{has_left, plan, Assignment};
+use crate::domain::routing::{has_left, plan, AgentSnapshot, Assignment};
 use crate::store::{agents, routing, Backend, Store};
+
+/// How much of the queue a routing pass reads first: the plan for a queue's head is the plan
+/// for the whole queue whenever it fills every free position (planning is greedy, in queue
+/// order), so a long queue is read further only when its head leaves positions free.
+const QUEUE_HEAD: usize = 64;
 
 /// The console's default grace period to reconnect.
 pub const DEFAULT_GRACE: Duration = Duration::from_secs(60);
@@ -144,8 +149,7 @@ impl Router {
         let now = Utc::now();
         let left = self.release_departed(&mut tx, now).await?;
         let expired = routing::expire_offers(&mut tx, now).await?;
-        let (agents, waiting) = routing::snapshot(&mut tx, now).await?;
-        let assignments = plan(&agents, &waiting, now.timestamp_millis());
+        let assignments = plan_from_queue_head(&mut tx, now).await?;
         if assignments.is_empty() && left == 0 && expired == 0 {
             tx.rollback().await.ok();
             return Ok(assignments);
@@ -165,4 +169,26 @@ impl Router {
         }
         Ok(assignments)
     }
+}
+
+/// The pass's plan, reading the queue from its head: further (eight times as far each time)
+/// only while positions are left free and more conversations wait.
+async fn plan_from_queue_head(
+    conn: &mut sqlx::AnyConnection,
+    now: chrono::DateTime<Utc>,
+) -> anyhow::Result<Vec<Assignment>> {
+    let mut limit = QUEUE_HEAD;
+    loop {
+        let snapshot = routing::snapshot(conn, now, limit).await?;
+        let assignments = plan(&snapshot.agents, &snapshot.waiting, now.timestamp_millis());
+        if !snapshot.queue_cut || assignments.len() >= free_positions(&snapshot.agents) {
+            return Ok(assignments);
+        }
+        limit = limit.saturating_mul(8);
+    }
+}
+
+/// Positions the agents have free, before this pass.
+fn free_positions(agents: &[AgentSnapshot]) -> usize {
+    agents.iter().map(AgentSnapshot::room).sum()
 }

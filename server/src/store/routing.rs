@@ -50,12 +50,24 @@ pub async fn lock_for_routing(conn: &mut AnyConnection) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The Operating agents (with their load and groups) and the waiting conversations.
+/// What a routing pass plans with.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    pub agents: Vec<AgentSnapshot>,
+    /// The head of the queue, in queue order.
+    pub waiting: Vec<WaitingConversation>,
+    /// Whether more conversations wait behind `waiting`.
+    pub queue_cut: bool,
+}
+
+/// The Operating agents (with their load and groups) and the first `queue_limit` waiting
+/// conversations in queue order (a long queue is not read whole when its head will do).
 #[tracing::instrument(level = "debug", skip(conn))]
 pub async fn snapshot(
     conn: &mut AnyConnection,
     now: DateTime<Utc>,
-) -> anyhow::Result<(Vec<AgentSnapshot>, Vec<WaitingConversation>)> {
+    queue_limit: usize,
+) -> anyhow::Result<Snapshot> {
     let agents: Vec<AgentRow> = sqlx::query_as(
         "SELECT a.user_id, a.positions, a.free_since, a.answer_mode,
                 (SELECT COUNT(*) FROM conversations c
@@ -72,18 +84,24 @@ pub async fn snapshot(
     // Nobody Operating with a free position (the usual case under load): nothing to plan,
     // and the queue, however long, need not be read at all.
     if agents.iter().all(|a| a.open >= a.positions) {
-        return Ok((Vec::new(), Vec::new()));
+        return Ok(Snapshot::default());
     }
-    let waiting: Vec<WaitingRow> = sqlx::query_as(
+    // The domain's queue order (front first, then oldest, then id), one row more than asked
+    // to know whether the queue goes on.
+    let mut waiting: Vec<WaitingRow> = sqlx::query_as(
         "SELECT id, service_id, queued_at, opened_at, queue_front, route_group_id, route_agent_id
-         FROM conversations WHERE status = 'queued' AND bot_state IS NULL",
+         FROM conversations WHERE status = 'queued' AND bot_state IS NULL
+         ORDER BY queue_front DESC, COALESCE(queued_at, opened_at), id LIMIT $1",
     )
+    .bind(i64::try_from(queue_limit.saturating_add(1)).unwrap_or(i64::MAX))
     .fetch_all(&mut *conn)
     .await
     .context("Failed to read the queue")?;
     if waiting.is_empty() {
-        return Ok((Vec::new(), Vec::new()));
+        return Ok(Snapshot::default());
     }
+    let queue_cut = waiting.len() > queue_limit;
+    waiting.truncate(queue_limit);
     let memberships: Vec<(AgentId, GroupId)> = sqlx::query_as(
         "SELECT m.user_id, m.group_id FROM group_members m
          JOIN agent_groups g ON g.id = m.group_id WHERE g.active = 1",
@@ -147,7 +165,11 @@ pub async fn snapshot(
             declined_by: declined.remove(&row.id).unwrap_or_default(),
         })
         .collect();
-    Ok((agents, waiting))
+    Ok(Snapshot {
+        agents,
+        waiting,
+        queue_cut,
+    })
 }
 
 /// Writes a plan made from a snapshot read in this same transaction.

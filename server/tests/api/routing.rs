@@ -15,6 +15,7 @@ on_both_backends!(
     paused_agents_keep_their_chats_and_get_no_more,
     an_agent_who_leaves_gives_their_chats_back_to_the_front_of_the_queue,
     a_console_away_past_the_grace_period_gives_its_chats_back,
+    a_free_agent_gets_a_conversation_from_deep_in_a_long_queue,
 );
 
 const PAGE: &str = "100000000000001";
@@ -56,6 +57,52 @@ async fn arrivals(app: &TestApp, service: i64, count: usize) -> Vec<i64> {
         conversations.push(id.0);
     }
     conversations
+}
+
+async fn a_free_agent_gets_a_conversation_from_deep_in_a_long_queue(db: TestDb) {
+    let app = spawn_app(db).await;
+    // A long queue nobody can serve now (no group serves its page yet)…
+    let busy = bind_service(
+        &app,
+        PAGE,
+        "https://graph.facebook.com/v22.0/me/messages",
+        None,
+    )
+    .await;
+    arrivals(&app, busy, 150).await;
+    // …and behind it, one customer of a page whose agent is Operating.
+    let other = bind_service(
+        &app,
+        "100000000000002",
+        "https://graph.facebook.com/v22.0/me/messages",
+        None,
+    )
+    .await;
+    let bia = agents_serving(&app, other, &["bia"], 1).await[0];
+    store::agents::set_presence(app.store.pool(), bia, Presence::Operating, None, Utc::now())
+        .await
+        .expect("operating");
+    let mut conn = app.store.pool().acquire().await.expect("connection");
+    let contact = store::conversations::upsert_contact(&mut conn, other, "7300999", Utc::now())
+        .await
+        .expect("contact");
+    let last = store::conversation_status::open(&mut conn, other, contact, Utc::now())
+        .await
+        .expect("conversation");
+    drop(conn);
+    Router::new(
+        app.store.clone(),
+        std::sync::Arc::new(tokio::sync::Notify::new()),
+    )
+    .route_now()
+    .await
+    .expect("routed");
+    let agent: Option<i64> = sqlx::query_scalar("SELECT agent_id FROM conversations WHERE id = $1")
+        .bind(last.0)
+        .fetch_one(app.store.pool())
+        .await
+        .expect("conversation");
+    assert_eq!(agent, Some(bia), "read past the 150 nobody can take");
 }
 
 async fn open_per_agent(store: &Store, agent: i64) -> i64 {

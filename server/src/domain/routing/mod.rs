@@ -55,7 +55,17 @@ pub struct AgentSnapshot {
 
 impl AgentSnapshot {
     fn has_room(&self) -> bool {
-        self.presence == Presence::Operating && self.open < self.positions.min(MAX_POSITIONS)
+        self.room() > 0
+    }
+
+    /// Positions free for new conversations (none unless Operating).
+    pub fn room(&self) -> usize {
+        match self.presence {
+            Presence::Operating => {
+                usize::from(self.positions.min(MAX_POSITIONS).saturating_sub(self.open))
+            }
+            _ => 0,
+        }
     }
 }
 

@@ -269,4 +269,26 @@ proptest! {
             }
         }
     }
+
+    #[test]
+    fn the_queue_head_plans_as_the_whole_queue_does_once_it_fills_every_free_position(
+        (agents, waiting) in arb_world(), head in 0usize..40
+    ) {
+        let mut queue = waiting.clone();
+        queue.sort_by_key(|w| w.order_key());
+        let head = &queue[..head.min(queue.len())];
+        let whole = plan(&agents, &waiting, 10_000);
+        let of_head = plan(&agents, head, 10_000);
+        // Greedy in queue order: the head's plan is the whole plan for the head's conversations.
+        let whole_for_head: Vec<Assignment> = whole
+            .iter()
+            .filter(|a| head.iter().any(|w| w.id == a.conversation))
+            .copied()
+            .collect();
+        prop_assert_eq!(&of_head, &whole_for_head);
+        let room: usize = agents.iter().map(AgentSnapshot::room).sum();
+        if of_head.len() >= room {
+            prop_assert_eq!(&of_head, &whole);
+        }
+    }
 }
