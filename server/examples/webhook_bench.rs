@@ -4,7 +4,8 @@
 //! worker running) and, in the same process, a trivial axum route that answers 200 at once.
 //! For batches of 1, 10 and 100 events it prints, for both: sustained events/s (16 concurrent
 //! connections, as fast as they go) and the ack latency p50/p99 at an offered 1,000 events/s,
-//! with the ratio Atende / baseline. Client, server and worker share this machine's cores.
+//! with the ratio Atende / baseline. Then the same latency while one delivery of 20,000 events
+//! is being ingested. Client, server and worker share this machine's cores.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -24,9 +25,14 @@ const PAGE: &str = "100000000000001";
 const CONCURRENCY: usize = 16;
 const LATENCY_RATE_EVENTS_PER_SECOND: f64 = 1000.0;
 const LATENCY_SECONDS: f64 = 4.0;
+const HUGE_EVENTS: usize = 20_000;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // Logs only when asked (`RUST_LOG=warn`): the figures are the server's, not its logging's.
+    if std::env::var_os("RUST_LOG").is_some() {
+        atende_server::telemetry::init(&atende_server::config::LogFormat::Pretty);
+    }
     let dir = tempfile::tempdir()?;
     let mut settings = Settings::for_tests(&format!(
         "sqlite://{}",
@@ -84,6 +90,23 @@ async fn main() -> anyhow::Result<()> {
             ms(base_p99)
         );
     }
+    // One huge delivery (20,000 events) in ingest while the usual traffic comes in: the
+    // batch-of-1 latency above is the baseline.
+    post_signed(&client, &atende, body(HUGE_EVENTS, &mut sequence)).await?;
+    let bodies: Vec<Vec<u8>> = (0..latency_requests(1))
+        .map(|_| body(1, &mut sequence))
+        .collect();
+    let (p50, p99) = latency(&client, &atende, &bodies, 1).await?;
+    let pending: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM webhook_deliveries WHERE state = 'pending'")
+            .fetch_one(store.pool())
+            .await?;
+    println!(
+        "while a {HUGE_EVENTS}-event delivery is ingested: ack p50 {:.2} ms, p99 {:.2} ms ({pending} deliveries still pending after)",
+        ms(p50),
+        ms(p99)
+    );
+    drain(&store).await?;
     Ok(())
 }
 

@@ -19,6 +19,8 @@ on_both_backends!(
     the_payloads_object_decides_the_channel_whatever_the_url,
     a_failing_delivery_is_retried_without_limit_and_lets_others_pass,
     a_failing_delivery_inside_a_batch_undoes_only_itself,
+    a_huge_delivery_goes_in_chunks_and_its_retry_stores_nothing_twice,
+    large_deliveries_with_no_events_or_no_payload_are_finished,
     an_admin_queues_a_set_aside_delivery_again,
 );
 
@@ -36,6 +38,24 @@ async fn messenger_service(app: &TestApp) -> i64 {
 
 fn text(mid: &str, text: &str) -> String {
     page_delivery(PAGE, &customer_text(mid, text, 1733000000200))
+}
+
+/// Stores `bodies` as pending deliveries in one transaction, as the webhook's writer does.
+async fn store_pending(app: &TestApp, bodies: &[String]) {
+    let mut tx = app.store.pool().begin().await.expect("begin");
+    for body in bodies {
+        let (channel, state) = (Channel::Messenger, DeliveryState::Pending);
+        webhook_deliveries::insert(
+            &mut *tx,
+            channel,
+            body.as_bytes(),
+            state,
+            chrono::Utc::now(),
+        )
+        .await
+        .expect("delivery");
+    }
+    tx.commit().await.expect("commit");
 }
 
 async fn stored(app: &TestApp, mid: &str) -> Option<(Option<String>, String)> {
@@ -150,6 +170,16 @@ async fn poison(app: &TestApp, on: bool) {
     }
 }
 
+/// The poison goes away and the waiting deliveries are due at once: they are processed.
+async fn cure_and_retry(app: &TestApp, ingest: &Ingest) {
+    poison(app, false).await;
+    sqlx::query("UPDATE webhook_deliveries SET next_attempt_at = 0")
+        .execute(app.store.pool())
+        .await
+        .expect("due now");
+    ingest.process_pending().await.expect("processed");
+}
+
 async fn a_failing_delivery_is_retried_without_limit_and_lets_others_pass(db: TestDb) {
     let app = spawn_app(db).await;
     messenger_service(&app).await;
@@ -192,12 +222,7 @@ async fn a_failing_delivery_is_retried_without_limit_and_lets_others_pass(db: Te
         "waits before the next attempt"
     );
     // The cause goes away: the next attempt stores it.
-    poison(&app, false).await;
-    sqlx::query("UPDATE webhook_deliveries SET next_attempt_at = 0")
-        .execute(app.store.pool())
-        .await
-        .expect("due now");
-    ingest.process_pending().await.expect("processed");
+    cure_and_retry(&app, &ingest).await;
     assert_eq!(
         stored(&app, "m_poison").await.map(|m| m.0),
         Some(Some("primeira".into()))
@@ -209,21 +234,9 @@ async fn a_failing_delivery_inside_a_batch_undoes_only_itself(db: TestDb) {
     messenger_service(&app).await;
     poison(&app, true).await;
     // Stored at once, so that one batch holds all three, the failing one in the middle.
-    let now = chrono::Utc::now();
-    let mut tx = app.store.pool().begin().await.expect("begin");
-    for (mid, said) in [("m_first", "um"), ("m_poison", "dois"), ("m_last", "três")] {
-        let body = text(mid, said);
-        webhook_deliveries::insert(
-            &mut *tx,
-            Channel::Messenger,
-            body.as_bytes(),
-            DeliveryState::Pending,
-            now,
-        )
-        .await
-        .expect("delivery");
-    }
-    tx.commit().await.expect("commit");
+    let bodies = [("m_first", "um"), ("m_poison", "dois"), ("m_last", "três")]
+        .map(|(mid, said)| text(mid, said));
+    store_pending(&app, &bodies).await;
     Ingest::new(app.store.clone())
         .process_pending()
         .await
@@ -259,6 +272,84 @@ async fn a_failing_delivery_inside_a_batch_undoes_only_itself(db: TestDb) {
         "only the failing delivery waits for its retry"
     );
     assert!(stored(&app, "m_poison").await.is_none());
+}
+
+async fn a_huge_delivery_goes_in_chunks_and_its_retry_stores_nothing_twice(db: TestDb) {
+    let app = spawn_app(db).await;
+    messenger_service(&app).await;
+    poison(&app, true).await;
+    // Five messages in one delivery, the failing one last; chunks of two events.
+    let mids = ["m_c0", "m_c1", "m_c2", "m_c3", "m_poison"];
+    let events: Vec<String> = mids
+        .iter()
+        .zip(0..)
+        .map(|(mid, n)| customer_text(mid, "parte", 1733000000200 + n))
+        .collect();
+    store_pending(&app, &[page_delivery(PAGE, &events.join(","))]).await;
+    let ingest = Ingest::new(app.store.clone()).with_chunks_of(2);
+    ingest.process_pending().await.expect("processed");
+    let copies = |mid: &'static str| {
+        let pool = app.store.pool().clone();
+        async move {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM messages WHERE mid = $1")
+                .bind(mid)
+                .fetch_one(&pool)
+                .await
+                .expect("count")
+        }
+    };
+    // The chunks before the failing one are in; the delivery waits for its retry.
+    for mid in &mids[..4] {
+        assert_eq!(copies(mid).await, 1, "{mid} committed with its chunk");
+    }
+    assert_eq!(copies("m_poison").await, 0);
+    let state: (String, i64) = sqlx::query_as("SELECT state, attempts FROM webhook_deliveries")
+        .fetch_one(app.store.pool())
+        .await
+        .expect("delivery");
+    assert_eq!(state, ("pending".to_owned(), 1));
+    // The cause goes away: the retry starts from the first event and stores each once.
+    cure_and_retry(&app, &ingest).await;
+    for mid in mids {
+        assert_eq!(copies(mid).await, 1, "{mid} stored once");
+    }
+    let state: String = sqlx::query_scalar("SELECT state FROM webhook_deliveries")
+        .fetch_one(app.store.pool())
+        .await
+        .expect("delivery");
+    assert_eq!(state, "processed");
+    let conversations: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM conversations")
+        .fetch_one(app.store.pool())
+        .await
+        .expect("count");
+    assert_eq!(conversations, 1);
+}
+
+async fn large_deliveries_with_no_events_or_no_payload_are_finished(db: TestDb) {
+    let app = spawn_app(db).await;
+    messenger_service(&app).await;
+    // Large enough to be read alone: an entry with no messaging events, and JSON that is no
+    // webhook payload at all.
+    let padding = "x".repeat(300 * 1024);
+    let no_events = format!(
+        r#"{{"object":"page","entry":[{{"id":"{PAGE}","time":1,"messaging":[],"padding":"{padding}"}}]}}"#
+    );
+    let no_payload = format!(r#"["{padding}"]"#);
+    store_pending(&app, &[no_events, no_payload]).await;
+    let processed = tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        Ingest::new(app.store.clone()).process_pending(),
+    )
+    .await
+    .expect("ingest comes to an end")
+    .expect("processed");
+    assert!(processed <= 2, "{processed}");
+    let states: Vec<String> =
+        sqlx::query_scalar("SELECT state FROM webhook_deliveries ORDER BY id")
+            .fetch_all(app.store.pool())
+            .await
+            .expect("deliveries");
+    assert_eq!(states, ["processed", "failed"]);
 }
 
 async fn an_admin_queues_a_set_aside_delivery_again(db: TestDb) {

@@ -5,23 +5,20 @@
 //! the webhook) and on a timer, so deliveries left pending by a crash or restart are
 //! processed too. Messages are stored once per `mid`, however often Meta delivers them.
 
-use std::borrow::Cow;
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use sqlx::{Acquire, AnyConnection};
 use tokio::sync::Notify;
 
+use super::apply::{apply_events, ActivePages, Outcome};
 use super::delivery_writer::Backlog;
-use super::events::{self, Attachment, AttachmentPayload, EventKind, InboundEvent, MessageBody};
-use crate::conversation::inbound::{self, Author, InboundAttachment, InboundMessage, Received};
+use super::events::{self, InboundEvent};
 use crate::conversation::live_signal::LiveSignal;
-use crate::domain::attachment::UNSUPPORTED;
 use crate::store::webhook_deliveries::{self, Channel, DeliveryState};
-use crate::store::{services, Store};
+use crate::store::Store;
 
 /// After this many failed attempts (about ten minutes of retrying) a delivery that still fails
 /// raises an alarm in the log at each further attempt; it is retried all the same.
@@ -33,6 +30,11 @@ const BATCH: usize = 64;
 /// A batch commits early once it has held the database this long, or as soon as a webhook
 /// waits for its write: Meta waits for our 200, this work does not.
 const BATCH_TIME: Duration = Duration::from_millis(20);
+/// A delivery with more events than this is processed alone, this many events per
+/// transaction, so that one huge delivery never holds the database for seconds.
+const CHUNK_EVENTS: usize = 500;
+/// A delivery whose body is larger than this is read and processed alone, in chunks.
+const LARGE_BODY_BYTES: usize = 256 * 1024;
 
 /// Echoes of messages Atende sent carry this prefix in their metadata.
 pub const OUR_METADATA_PREFIX: &str = "atende:";
@@ -50,15 +52,15 @@ pub struct Ingest {
     time_zone: chrono_tz::Tz,
     /// Deliveries per transaction (1 is the old one-commit-per-delivery way, for benchmarks).
     batch: usize,
+    /// Events per transaction in a delivery processed in chunks.
+    chunk: usize,
 }
 
-/// What became of one event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Applied {
-    Stored,
-    Duplicate,
-    UnknownPage,
-    Ignored,
+/// A claimed delivery, read.
+enum Read {
+    Events(Channel, Vec<InboundEvent>),
+    /// Nothing in it can ever be read: why.
+    Unreadable(String),
 }
 
 impl Ingest {
@@ -71,7 +73,14 @@ impl Ingest {
             webhook_backlog: Backlog::default(),
             time_zone: chrono_tz::America::Sao_Paulo,
             batch: BATCH,
+            chunk: CHUNK_EVENTS,
         }
+    }
+
+    /// Deliveries with more than `events` events go in chunks of that many (at least one).
+    pub fn with_chunks_of(mut self, events: usize) -> Ingest {
+        self.chunk = events.max(1);
+        self
     }
 
     /// At most `size` deliveries per transaction (at least one).
@@ -177,8 +186,33 @@ impl Ingest {
             if done > 0 && (!self.webhook_backlog.is_empty() || started.elapsed() > BATCH_TIME) {
                 break;
             }
+            if delivery.body.len() > LARGE_BODY_BYTES {
+                if done > 0 {
+                    // It goes alone, first in the next batch.
+                    break;
+                }
+                // Read (a large JSON parse) with the database free for the webhook.
+                tx.rollback().await.ok();
+                self.process_alone(delivery, now).await?;
+                return Ok(Some(1));
+            }
+            let read = match read(delivery) {
+                Read::Events(channel, events) if events.len() > self.chunk => {
+                    if done > 0 {
+                        break;
+                    }
+                    tx.rollback().await.ok();
+                    self.process_in_chunks(delivery, channel, &events, now)
+                        .await?;
+                    return Ok(Some(1));
+                }
+                read => read,
+            };
             if !savepoints {
-                if let Err(error) = self.process_one(&mut tx, &mut pages, delivery, now).await {
+                if let Err(error) = self
+                    .process_one(&mut tx, &mut pages, delivery, read, now)
+                    .await
+                {
                     tracing::debug!(delivery = delivery.id, error = %format!("{error:#}"),
                         "A delivery failed in a batch: the batch runs again, a savepoint each");
                     tx.rollback().await.ok();
@@ -189,7 +223,7 @@ impl Ingest {
             }
             let mut savepoint = tx.begin().await.context("Failed to start a delivery")?;
             match self
-                .process_one(&mut savepoint, &mut pages, delivery, now)
+                .process_one(&mut savepoint, &mut pages, delivery, read, now)
                 .await
             {
                 Ok(()) => savepoint.commit().await?,
@@ -220,25 +254,140 @@ impl Ingest {
         conn: &mut AnyConnection,
         pages: &mut ActivePages,
         delivery: &webhook_deliveries::Claimed,
+        read: Read,
         now: DateTime<Utc>,
     ) -> anyhow::Result<()> {
-        let (state, note) = match (
-            delivery.channel.parse::<Channel>(),
-            events::parse(&delivery.body),
-        ) {
-            (Ok(by_path), Ok(parsed)) => {
-                // Meta's `object` says which product sent it, whichever URL it was sent to
-                // (one callback URL may serve both).
-                let channel = channel_of_object(parsed.object.as_deref()).unwrap_or(by_path);
-                apply_all(conn, pages, channel, &parsed.events, self.time_zone, now).await?
+        let (state, note) = match read {
+            Read::Events(channel, events) => {
+                let mut outcome = Outcome::default();
+                apply_events(
+                    conn,
+                    pages,
+                    channel,
+                    &events,
+                    self.time_zone,
+                    now,
+                    &mut outcome,
+                )
+                .await?;
+                outcome.settle()
             }
-            // Nothing in it can ever be read: set aside for an admin, loudly.
-            (Err(error), _) => set_aside(delivery.id, error.to_string()),
-            (_, Err(error)) => set_aside(delivery.id, error.to_string()),
+            Read::Unreadable(why) => set_aside(delivery.id, why),
         };
         webhook_deliveries::finish(conn, delivery.id, state, note.as_deref(), now).await?;
         tracing::debug!(delivery = delivery.id, ?state, "Webhook delivery processed");
         Ok(())
+    }
+
+    /// A delivery with a large body, read off the async threads and processed in chunks.
+    async fn process_alone(
+        &self,
+        delivery: &webhook_deliveries::Claimed,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
+        let owned = delivery.clone();
+        let read = tokio::task::spawn_blocking(move || read(&owned))
+            .await
+            .context("Failed to read a large delivery")?;
+        match read {
+            Read::Events(channel, events) => {
+                self.process_in_chunks(delivery, channel, &events, now)
+                    .await
+            }
+            Read::Unreadable(why) => {
+                let (state, note) = set_aside(delivery.id, why);
+                let pool = self.store.pool();
+                let mut conn = pool
+                    .acquire()
+                    .await
+                    .context("Failed to set a delivery aside")?;
+                webhook_deliveries::finish(&mut conn, delivery.id, state, note.as_deref(), now)
+                    .await
+            }
+        }
+    }
+
+    /// A delivery too large for a batch, in transactions of at most `chunk` events that end
+    /// early, between two events, as soon as a webhook waits for its write (or after
+    /// `BATCH_TIME`). It stays pending until its last event: after a failure or a crash it
+    /// starts again from its first event, and what was already applied is not applied twice.
+    async fn process_in_chunks(
+        &self,
+        delivery: &webhook_deliveries::Claimed,
+        channel: Channel,
+        events: &[InboundEvent],
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
+        let mut pages = ActivePages::default();
+        let mut outcome = Outcome::default();
+        let mut next = 0;
+        // At least once: a delivery with no events is finished all the same.
+        loop {
+            self.webhook_backlog
+                .until_empty(Duration::from_millis(20))
+                .await;
+            let mut tx = self
+                .store
+                .pool()
+                .begin()
+                .await
+                .context("Failed to start a chunk")?;
+            let started = Instant::now();
+            let first = next;
+            let mut applied = Ok(());
+            while next < events.len() && applied.is_ok() {
+                let event = std::slice::from_ref(&events[next]);
+                let zone = self.time_zone;
+                applied =
+                    apply_events(&mut tx, &mut pages, channel, event, zone, now, &mut outcome)
+                        .await;
+                next += 1;
+                let full = next - first >= self.chunk || started.elapsed() > BATCH_TIME;
+                if full || !self.webhook_backlog.is_empty() {
+                    break;
+                }
+            }
+            if applied.is_ok() && next == events.len() {
+                let (state, note) = std::mem::take(&mut outcome).settle();
+                applied =
+                    webhook_deliveries::finish(&mut tx, delivery.id, state, note.as_deref(), now)
+                        .await;
+            }
+            if let Err(error) = applied {
+                tx.rollback().await.ok();
+                return self.retry_later(delivery, &error, now).await;
+            }
+            tx.commit().await.context("Failed to commit a chunk")?;
+            crate::worker::progress();
+            self.processed.notify_one();
+            self.live.bump();
+            if next >= events.len() {
+                break;
+            }
+        }
+        tracing::info!(
+            delivery = delivery.id,
+            events = events.len(),
+            "Large webhook delivery processed in chunks"
+        );
+        Ok(())
+    }
+}
+
+/// Reads a claimed delivery: its channel and events.
+fn read(delivery: &webhook_deliveries::Claimed) -> Read {
+    match (
+        delivery.channel.parse::<Channel>(),
+        events::parse(&delivery.body),
+    ) {
+        (Ok(by_path), Ok(parsed)) => {
+            // Meta's `object` says which product sent it, whichever URL it was sent to (one
+            // callback URL may serve both).
+            let channel = channel_of_object(parsed.object.as_deref()).unwrap_or(by_path);
+            Read::Events(channel, parsed.events)
+        }
+        (Err(error), _) => Read::Unreadable(error.to_string()),
+        (_, Err(error)) => Read::Unreadable(error.to_string()),
     }
 }
 
@@ -288,231 +437,4 @@ impl Ingest {
         }
         Ok(())
     }
-}
-
-/// The active service of each page a batch has met (one lookup per page, not per event).
-#[derive(Default)]
-struct ActivePages(HashMap<(Channel, String), Option<i64>>);
-
-impl ActivePages {
-    async fn service_of(
-        &mut self,
-        conn: &mut AnyConnection,
-        channel: Channel,
-        page: &str,
-    ) -> anyhow::Result<Option<i64>> {
-        if let Some(known) = self.0.get(&(channel, page.to_owned())) {
-            return Ok(*known);
-        }
-        let service = services::find_active_by_cifra(conn, channel, page)
-            .await?
-            .map(|service| service.id);
-        self.0.insert((channel, page.to_owned()), service);
-        Ok(service)
-    }
-}
-
-async fn apply_all(
-    conn: &mut AnyConnection,
-    pages: &mut ActivePages,
-    channel: Channel,
-    events: &[InboundEvent],
-    zone: chrono_tz::Tz,
-    now: DateTime<Utc>,
-) -> anyhow::Result<(DeliveryState, Option<String>)> {
-    let mut unknown_pages: Vec<&str> = Vec::new();
-    let mut unsupported: Vec<&str> = Vec::new();
-    let mut known = 0;
-    for event in events {
-        if let EventKind::Unsupported { what } = &event.kind {
-            // Kept in the delivery's note (the admin's delivery page lists it), never dropped.
-            unsupported.push(what);
-            known += 1;
-            continue;
-        }
-        match apply(conn, pages, channel, event, zone, now).await? {
-            Applied::UnknownPage => unknown_pages.push(&event.page_id),
-            Applied::Stored | Applied::Duplicate | Applied::Ignored => known += 1,
-        }
-    }
-    unknown_pages.dedup();
-    let mut notes = Vec::new();
-    if !unknown_pages.is_empty() {
-        notes.push(format!(
-            "no active service for page {}",
-            unknown_pages.join(", ")
-        ));
-    }
-    if !unsupported.is_empty() {
-        notes.push(format!("not supported: {}", unsupported.join("; ")));
-    }
-    let note = (!notes.is_empty()).then(|| notes.join(" · "));
-    let state = if known == 0 && unsupported.is_empty() && !unknown_pages.is_empty() {
-        DeliveryState::UnknownPage
-    } else {
-        DeliveryState::Processed
-    };
-    Ok((state, note))
-}
-
-/// When the event happened; an event Meta did not stamp happened now (not in 1970).
-fn event_time(event: &InboundEvent, now: DateTime<Utc>) -> DateTime<Utc> {
-    if event.timestamp <= 0 {
-        return now;
-    }
-    Utc.timestamp_millis_opt(event.timestamp)
-        .single()
-        .unwrap_or(now)
-}
-
-async fn apply(
-    conn: &mut AnyConnection,
-    pages: &mut ActivePages,
-    channel: Channel,
-    event: &InboundEvent,
-    zone: chrono_tz::Tz,
-    now: DateTime<Utc>,
-) -> anyhow::Result<Applied> {
-    let Some(service_id) = pages.service_of(conn, channel, &event.page_id).await? else {
-        return Ok(Applied::UnknownPage);
-    };
-    let at = event_time(event, now);
-    // What the customer sent, as a message: text and files, a tapped button, or content
-    // Atende cannot read (the agent sees that it came, and what it was).
-    let from_customer = match &event.kind {
-        EventKind::Message(body) => Some(Cow::Borrowed(body)),
-        EventKind::Postback {
-            mid,
-            title,
-            payload,
-        } => Some(Cow::Owned(postback_body(event, mid, title, payload))),
-        EventKind::UnsupportedMessage { mid, what } => {
-            Some(Cow::Owned(unsupported_body(mid, what)))
-        }
-        _ => None,
-    };
-    if let Some(body) = from_customer {
-        return store_message(
-            conn,
-            (service_id, zone),
-            event,
-            &body,
-            Author::Customer,
-            at,
-            now,
-        )
-        .await;
-    }
-    match &event.kind {
-        EventKind::Echo { body, metadata, .. } => {
-            if let Some(ours) = metadata
-                .as_deref()
-                .and_then(|m| m.strip_prefix(OUR_METADATA_PREFIX))
-            {
-                // Our own send. Usually already recorded; but if our HTTP call timed out (or we
-                // crashed before recording the answer), the echo is the proof Meta has it.
-                if let Some(outbox_id) = ours
-                    .strip_prefix("outbox:")
-                    .and_then(|id| id.parse::<i64>().ok())
-                {
-                    inbound::echoed(conn, outbox_id, &body.mid, at).await?;
-                }
-                return Ok(Applied::Duplicate);
-            }
-            let service = (service_id, zone);
-            store_message(conn, service, event, body, Author::PageInbox, at, now).await
-        }
-        EventKind::Delivery { mids, watermark } => {
-            let watermark = Utc.timestamp_millis_opt(*watermark).single().unwrap_or(at);
-            inbound::delivered(conn, service_id, &event.customer_id, watermark, mids, now).await?;
-            Ok(Applied::Stored)
-        }
-        EventKind::Read { watermark, mid } => {
-            // Instagram names the last message read instead of giving a watermark.
-            let by_mid = match mid {
-                Some(mid) if *watermark == 0 => inbound::sent_at_of(conn, mid).await?,
-                _ => None,
-            };
-            let watermark = by_mid
-                .or_else(|| Utc.timestamp_millis_opt(*watermark).single())
-                .unwrap_or(at);
-            inbound::read(conn, service_id, &event.customer_id, watermark, now).await?;
-            Ok(Applied::Stored)
-        }
-        // Reactions (not shown yet) and, stored above, the customer's own messages.
-        _ => Ok(Applied::Ignored),
-    }
-}
-
-/// A tapped button or quick reply, as the customer's message (Meta gives quick replies no mid
-/// of their own in postbacks: one is made from the customer and the time).
-fn postback_body(
-    event: &InboundEvent,
-    mid: &Option<String>,
-    title: &Option<String>,
-    payload: &Option<String>,
-) -> MessageBody {
-    MessageBody {
-        mid: mid
-            .clone()
-            .unwrap_or_else(|| format!("postback:{}:{}", event.customer_id, event.timestamp)),
-        text: title.clone().or_else(|| payload.clone()),
-        attachments: Vec::new(),
-        reply_to: None,
-        quick_reply: payload.clone(),
-    }
-}
-
-/// Content Atende could not read, as a message with one `unsupported` attachment naming it.
-fn unsupported_body(mid: &str, what: &str) -> MessageBody {
-    MessageBody {
-        mid: mid.to_owned(),
-        text: None,
-        attachments: vec![Attachment {
-            kind: UNSUPPORTED.to_owned(),
-            payload: AttachmentPayload {
-                title: Some(what.to_owned()),
-                ..AttachmentPayload::default()
-            },
-        }],
-        reply_to: None,
-        quick_reply: None,
-    }
-}
-
-/// A Meta message handed to the conversation core.
-async fn store_message(
-    conn: &mut AnyConnection,
-    (service_id, zone): (i64, chrono_tz::Tz),
-    event: &InboundEvent,
-    body: &MessageBody,
-    author: Author,
-    at: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> anyhow::Result<Applied> {
-    let attachments: Vec<InboundAttachment> = body
-        .attachments
-        .iter()
-        .map(|a| InboundAttachment {
-            kind: &a.kind,
-            sticker_id: a.payload.sticker_id,
-            title: a.payload.title.as_deref(),
-            url: a.payload.url.as_deref(),
-        })
-        .collect();
-    let message = InboundMessage {
-        service_id,
-        customer_id: &event.customer_id,
-        mid: &body.mid,
-        text: body.text.as_deref(),
-        attachments: &attachments,
-        reply_to: body.reply_to.as_deref(),
-        quick_reply: body.quick_reply.as_deref(),
-        author,
-        at,
-    };
-    Ok(match inbound::message(conn, &message, zone, now).await? {
-        Received::Stored => Applied::Stored,
-        Received::Duplicate => Applied::Duplicate,
-    })
 }

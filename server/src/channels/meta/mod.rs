@@ -1,6 +1,7 @@
 //! Meta's webhook contract (Messenger, Instagram Direct): the subscription handshake, signed
 //! deliveries, durable ingest, and the typed events inside a delivery.
 
+mod apply;
 pub mod credentials;
 pub mod delivery_writer;
 pub mod events;
