@@ -6,11 +6,12 @@ use atende_server::channels::meta::ingest::Ingest;
 use atende_server::domain::service::{Cifra, IntegrationUrl, ServiceName};
 use atende_server::store::services::{self, ServiceSpec};
 use atende_server::store::webhook_deliveries::{self, Channel, DeliveryState};
+use atende_server::store::Store;
 use serde_json::Value;
 
 use crate::helpers::{
-    bind_service, client, customer_text, deliver_and_process, eventually, page_delivery,
-    post_signed, spawn_app, TestApp, TestDb, ADMIN_PASSWORD, PAGE_ID,
+    bind_service, bind_service_in, client, customer_text, deliver_and_process, eventually,
+    page_delivery, post_signed, spawn_app, TestApp, TestDb, ADMIN_PASSWORD, PAGE_ID,
 };
 use crate::on_both_backends;
 
@@ -41,8 +42,8 @@ fn text(mid: &str, text: &str) -> String {
 }
 
 /// Stores `bodies` as pending deliveries in one transaction, as the webhook's writer does.
-async fn store_pending(app: &TestApp, bodies: &[String]) {
-    let mut tx = app.store.pool().begin().await.expect("begin");
+async fn store_pending(store: &Store, bodies: &[String]) {
+    let mut tx = store.pool().begin().await.expect("begin");
     for body in bodies {
         let (channel, state) = (Channel::Messenger, DeliveryState::Pending);
         webhook_deliveries::insert(
@@ -58,10 +59,10 @@ async fn store_pending(app: &TestApp, bodies: &[String]) {
     tx.commit().await.expect("commit");
 }
 
-async fn stored(app: &TestApp, mid: &str) -> Option<(Option<String>, String)> {
+async fn stored(store: &Store, mid: &str) -> Option<(Option<String>, String)> {
     sqlx::query_as("SELECT text, attachments FROM messages WHERE mid = $1")
         .bind(mid)
-        .fetch_optional(app.store.pool())
+        .fetch_optional(store.pool())
         .await
         .expect("message")
 }
@@ -79,12 +80,14 @@ async fn an_unreadable_event_leaves_the_rest_of_its_batch_and_is_shown(db: TestD
         {"sender":{"id":"7300112233445566"},"recipient":{"id":"104719482392816"},"timestamp":1733000000400,"message":{"mid":"m_link_1","text":"olha isso","attachments":[{"type":"fallback","payload":null,"title":"TAHITI - Heaven on Earth","url":"https://l.facebook.com/l.php?u=https%3A%2F%2Fyoutu.be%2Fbbo"}]}}]}]}"#;
     deliver_and_process(&app, body).await;
     assert_eq!(
-        stored(&app, "m_ok_1").await.map(|m| m.0),
+        stored(&app.store, "m_ok_1").await.map(|m| m.0),
         Some(Some("Olá".into()))
     );
-    let (_, bad) = stored(&app, "m_bad_1").await.expect("kept as a message");
+    let (_, bad) = stored(&app.store, "m_bad_1")
+        .await
+        .expect("kept as a message");
     assert!(bad.contains(r#""kind":"unsupported""#), "{bad}");
-    let (_, link) = stored(&app, "m_link_1").await.expect("link");
+    let (_, link) = stored(&app.store, "m_link_1").await.expect("link");
     assert!(
         link.contains("TAHITI") && link.contains("l.facebook.com"),
         "{link}"
@@ -149,9 +152,9 @@ async fn the_payloads_object_decides_the_channel_whatever_the_url(db: TestDb) {
 }
 
 /// A trigger that makes storing the message `m_poison` fail, as a passing database error.
-async fn poison(app: &TestApp, on: bool) {
-    let pool = app.store.pool();
-    let statements: &[&str] = match (app.store.backend(), on) {
+async fn poison(store: &Store, on: bool) {
+    let pool = store.pool();
+    let statements: &[&str] = match (store.backend(), on) {
         (atende_server::store::Backend::Sqlite, true) => &[
             "CREATE TRIGGER poison BEFORE INSERT ON messages WHEN NEW.mid = 'm_poison'
              BEGIN SELECT RAISE(ABORT, 'poisoned'); END",
@@ -170,11 +173,30 @@ async fn poison(app: &TestApp, on: bool) {
     }
 }
 
+/// A migrated store with the page's service, and no application (so no ingest worker of its
+/// own to race the test's).
+async fn bare_store(db: &TestDb) -> Store {
+    let store = atende_server::store::connect(&db.url, 4)
+        .await
+        .expect("store");
+    store.migrate().await.expect("migrated");
+    let integration_url = "https://graph.facebook.com/v22.0/me/messages";
+    bind_service_in(&store, PAGE, integration_url, None).await;
+    store
+}
+
+/// `bare_store` with the poison on.
+async fn poisoned_store(db: &TestDb) -> Store {
+    let store = bare_store(db).await;
+    poison(&store, true).await;
+    store
+}
+
 /// The poison goes away and the waiting deliveries are due at once: they are processed.
-async fn cure_and_retry(app: &TestApp, ingest: &Ingest) {
-    poison(app, false).await;
+async fn cure_and_retry(store: &Store, ingest: &Ingest) {
+    poison(store, false).await;
     sqlx::query("UPDATE webhook_deliveries SET next_attempt_at = 0")
-        .execute(app.store.pool())
+        .execute(store.pool())
         .await
         .expect("due now");
     ingest.process_pending().await.expect("processed");
@@ -183,7 +205,7 @@ async fn cure_and_retry(app: &TestApp, ingest: &Ingest) {
 async fn a_failing_delivery_is_retried_without_limit_and_lets_others_pass(db: TestDb) {
     let app = spawn_app(db).await;
     messenger_service(&app).await;
-    poison(&app, true).await;
+    poison(&app.store, true).await;
     assert_eq!(
         post_signed(&app, &text("m_poison", "primeira"))
             .await
@@ -205,7 +227,7 @@ async fn a_failing_delivery_is_retried_without_limit_and_lets_others_pass(db: Te
     }
     for n in 0..3 {
         assert!(
-            stored(&app, &format!("m_after_{n}")).await.is_some(),
+            stored(&app.store, &format!("m_after_{n}")).await.is_some(),
             "later ones pass"
         );
     }
@@ -222,35 +244,35 @@ async fn a_failing_delivery_is_retried_without_limit_and_lets_others_pass(db: Te
         "waits before the next attempt"
     );
     // The cause goes away: the next attempt stores it.
-    cure_and_retry(&app, &ingest).await;
+    cure_and_retry(&app.store, &ingest).await;
     assert_eq!(
-        stored(&app, "m_poison").await.map(|m| m.0),
+        stored(&app.store, "m_poison").await.map(|m| m.0),
         Some(Some("primeira".into()))
     );
 }
 
 async fn a_failing_delivery_inside_a_batch_undoes_only_itself(db: TestDb) {
-    let app = spawn_app(db).await;
-    messenger_service(&app).await;
-    poison(&app, true).await;
+    // No application: its own ingest worker could retry the failing delivery between this
+    // batch's commit and its recorded failure.
+    let store = poisoned_store(&db).await;
     // Stored at once, so that one batch holds all three, the failing one in the middle.
     let bodies = [("m_first", "um"), ("m_poison", "dois"), ("m_last", "três")]
         .map(|(mid, said)| text(mid, said));
-    store_pending(&app, &bodies).await;
-    Ingest::new(app.store.clone())
+    store_pending(&store, &bodies).await;
+    Ingest::new(store.clone())
         .process_pending()
         .await
         .expect("processed");
     for mid in ["m_first", "m_last"] {
         let copies: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE mid = $1")
             .bind(mid)
-            .fetch_one(app.store.pool())
+            .fetch_one(store.pool())
             .await
             .expect("count");
         assert_eq!(copies, 1, "{mid} is stored, once");
     }
     let conversations: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM conversations")
-        .fetch_one(app.store.pool())
+        .fetch_one(store.pool())
         .await
         .expect("count");
     assert_eq!(
@@ -259,7 +281,7 @@ async fn a_failing_delivery_inside_a_batch_undoes_only_itself(db: TestDb) {
     );
     let states: Vec<(String, i64)> =
         sqlx::query_as("SELECT state, attempts FROM webhook_deliveries ORDER BY id")
-            .fetch_all(app.store.pool())
+            .fetch_all(store.pool())
             .await
             .expect("deliveries");
     assert_eq!(
@@ -271,13 +293,12 @@ async fn a_failing_delivery_inside_a_batch_undoes_only_itself(db: TestDb) {
         ],
         "only the failing delivery waits for its retry"
     );
-    assert!(stored(&app, "m_poison").await.is_none());
+    assert!(stored(&store, "m_poison").await.is_none());
 }
 
 async fn a_huge_delivery_goes_in_chunks_and_its_retry_stores_nothing_twice(db: TestDb) {
-    let app = spawn_app(db).await;
-    messenger_service(&app).await;
-    poison(&app, true).await;
+    // No application: its own ingest worker (chunks of 500) would race these chunks of two.
+    let store = poisoned_store(&db).await;
     // Five messages in one delivery, the failing one last; chunks of two events.
     let mids = ["m_c0", "m_c1", "m_c2", "m_c3", "m_poison"];
     let events: Vec<String> = mids
@@ -285,11 +306,11 @@ async fn a_huge_delivery_goes_in_chunks_and_its_retry_stores_nothing_twice(db: T
         .zip(0..)
         .map(|(mid, n)| customer_text(mid, "parte", 1733000000200 + n))
         .collect();
-    store_pending(&app, &[page_delivery(PAGE, &events.join(","))]).await;
-    let ingest = Ingest::new(app.store.clone()).with_chunks_of(2);
+    store_pending(&store, &[page_delivery(PAGE, &events.join(","))]).await;
+    let ingest = Ingest::new(store.clone()).with_chunks_of(2);
     ingest.process_pending().await.expect("processed");
     let copies = |mid: &'static str| {
-        let pool = app.store.pool().clone();
+        let pool = store.pool().clone();
         async move {
             sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM messages WHERE mid = $1")
                 .bind(mid)
@@ -304,30 +325,29 @@ async fn a_huge_delivery_goes_in_chunks_and_its_retry_stores_nothing_twice(db: T
     }
     assert_eq!(copies("m_poison").await, 0);
     let state: (String, i64) = sqlx::query_as("SELECT state, attempts FROM webhook_deliveries")
-        .fetch_one(app.store.pool())
+        .fetch_one(store.pool())
         .await
         .expect("delivery");
     assert_eq!(state, ("pending".to_owned(), 1));
     // The cause goes away: the retry starts from the first event and stores each once.
-    cure_and_retry(&app, &ingest).await;
+    cure_and_retry(&store, &ingest).await;
     for mid in mids {
         assert_eq!(copies(mid).await, 1, "{mid} stored once");
     }
     let state: String = sqlx::query_scalar("SELECT state FROM webhook_deliveries")
-        .fetch_one(app.store.pool())
+        .fetch_one(store.pool())
         .await
         .expect("delivery");
     assert_eq!(state, "processed");
     let conversations: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM conversations")
-        .fetch_one(app.store.pool())
+        .fetch_one(store.pool())
         .await
         .expect("count");
     assert_eq!(conversations, 1);
 }
 
 async fn large_deliveries_with_no_events_or_no_payload_are_finished(db: TestDb) {
-    let app = spawn_app(db).await;
-    messenger_service(&app).await;
+    let store = bare_store(&db).await;
     // Large enough to be read alone: an entry with no messaging events, and JSON that is no
     // webhook payload at all.
     let padding = "x".repeat(300 * 1024);
@@ -335,10 +355,10 @@ async fn large_deliveries_with_no_events_or_no_payload_are_finished(db: TestDb) 
         r#"{{"object":"page","entry":[{{"id":"{PAGE}","time":1,"messaging":[],"padding":"{padding}"}}]}}"#
     );
     let no_payload = format!(r#"["{padding}"]"#);
-    store_pending(&app, &[no_events, no_payload]).await;
+    store_pending(&store, &[no_events, no_payload]).await;
     let processed = tokio::time::timeout(
         std::time::Duration::from_secs(20),
-        Ingest::new(app.store.clone()).process_pending(),
+        Ingest::new(store.clone()).process_pending(),
     )
     .await
     .expect("ingest comes to an end")
@@ -346,7 +366,7 @@ async fn large_deliveries_with_no_events_or_no_payload_are_finished(db: TestDb) 
     assert!(processed <= 2, "{processed}");
     let states: Vec<String> =
         sqlx::query_scalar("SELECT state FROM webhook_deliveries ORDER BY id")
-            .fetch_all(app.store.pool())
+            .fetch_all(store.pool())
             .await
             .expect("deliveries");
     assert_eq!(states, ["processed", "failed"]);
@@ -380,7 +400,7 @@ async fn an_admin_queues_a_set_aside_delivery_again(db: TestDb) {
         .await;
     assert_eq!(response.status(), 200);
     eventually(10, "the delivery processed again", || async {
-        stored(&app, "m_aside").await.map(|_| ())
+        stored(&app.store, "m_aside").await.map(|_| ())
     })
     .await;
     // Not failed (any more): 404, and agents may not.
