@@ -171,21 +171,19 @@ impl Router {
     }
 }
 
-/// The pass's plan, reading the queue from its head: further (eight times as far each time)
-/// only while positions are left free and more conversations wait.
+/// The pass's plan from the head of the queue, or from the whole queue when the head leaves
+/// positions free and more conversations wait.
 async fn plan_from_queue_head(
     conn: &mut sqlx::AnyConnection,
     now: chrono::DateTime<Utc>,
 ) -> anyhow::Result<Vec<Assignment>> {
-    let mut limit = QUEUE_HEAD;
-    loop {
-        let snapshot = routing::snapshot(conn, now, limit).await?;
-        let assignments = plan(&snapshot.agents, &snapshot.waiting, now.timestamp_millis());
-        if !snapshot.queue_cut || assignments.len() >= free_positions(&snapshot.agents) {
-            return Ok(assignments);
-        }
-        limit = limit.saturating_mul(8);
+    let head = routing::snapshot(conn, now, QUEUE_HEAD).await?;
+    let assignments = plan(&head.agents, &head.waiting, now.timestamp_millis());
+    if !head.queue_cut || assignments.len() >= free_positions(&head.agents) {
+        return Ok(assignments);
     }
+    let whole = routing::snapshot(conn, now, usize::MAX).await?;
+    Ok(plan(&whole.agents, &whole.waiting, now.timestamp_millis()))
 }
 
 /// Positions the agents have free, before this pass.

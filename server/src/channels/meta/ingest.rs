@@ -1,9 +1,10 @@
 //! Turns stored webhook deliveries into contacts, conversations and messages, oldest first.
-//! Deliveries are processed in batches, one transaction each with a savepoint per delivery:
-//! the batch shares one commit (on SQLite, one fsync instead of one per delivery), and a
-//! delivery that fails undoes only its own work. Runs after each stored delivery (woken by
-//! the webhook) and on a timer, so deliveries left pending by a crash or restart are
-//! processed too. Messages are stored once per `mid`, however often Meta delivers them.
+//! Deliveries are processed in batches, one transaction each: the batch shares one commit (on
+//! SQLite, one fsync instead of one per delivery), and a delivery that fails undoes only its
+//! own work. A delivery too large for a batch goes alone, in chunks. Runs after each stored
+//! delivery (woken by the webhook) and on a timer, so deliveries left pending by a crash or
+//! restart are processed too. Messages are stored once per `mid`, however often Meta
+//! delivers them.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -61,6 +62,12 @@ enum Read {
     Events(Channel, Vec<InboundEvent>),
     /// Nothing in it can ever be read: why.
     Unreadable(String),
+}
+
+impl Read {
+    fn has_more_events_than(&self, limit: usize) -> bool {
+        matches!(self, Read::Events(_, events) if events.len() > limit)
+    }
 }
 
 impl Ingest {
@@ -186,27 +193,19 @@ impl Ingest {
             if done > 0 && (!self.webhook_backlog.is_empty() || started.elapsed() > BATCH_TIME) {
                 break;
             }
-            if delivery.body.len() > LARGE_BODY_BYTES {
-                if done > 0 {
-                    // It goes alone, first in the next batch.
-                    break;
-                }
-                // Read (a large JSON parse) with the database free for the webhook.
-                tx.rollback().await.ok();
-                self.process_alone(delivery, now).await?;
-                return Ok(Some(1));
-            }
-            let read = match read(delivery) {
-                Read::Events(channel, events) if events.len() > self.chunk => {
+            // A large body is not even read here: parsing it takes the CPU for a while.
+            let small = delivery.body.len() <= LARGE_BODY_BYTES;
+            let read = match small.then(|| read(delivery)) {
+                Some(read) if !read.has_more_events_than(self.chunk) => read,
+                read => {
                     if done > 0 {
+                        // It goes alone, first in the next batch.
                         break;
                     }
                     tx.rollback().await.ok();
-                    self.process_in_chunks(delivery, channel, &events, now)
-                        .await?;
+                    self.process_alone(delivery, read, now).await?;
                     return Ok(Some(1));
                 }
-                read => read,
             };
             if !savepoints {
                 if let Err(error) = self
@@ -279,29 +278,32 @@ impl Ingest {
         Ok(())
     }
 
-    /// A delivery with a large body, read off the async threads and processed in chunks.
+    /// A delivery too large for a batch, outside any transaction; `read` unless its body was
+    /// too large to read on the async threads.
     async fn process_alone(
         &self,
         delivery: &webhook_deliveries::Claimed,
+        read: Option<Read>,
         now: DateTime<Utc>,
     ) -> anyhow::Result<()> {
-        let owned = delivery.clone();
-        let read = tokio::task::spawn_blocking(move || read(&owned))
-            .await
-            .context("Failed to read a large delivery")?;
+        let read = match read {
+            Some(read) => read,
+            None => {
+                let owned = delivery.clone();
+                tokio::task::spawn_blocking(move || self::read(&owned))
+                    .await
+                    .context("Failed to read a large delivery")?
+            }
+        };
         match read {
             Read::Events(channel, events) => {
                 self.process_in_chunks(delivery, channel, &events, now)
                     .await
             }
-            Read::Unreadable(why) => {
-                let (state, note) = set_aside(delivery.id, why);
-                let pool = self.store.pool();
-                let mut conn = pool
-                    .acquire()
-                    .await
-                    .context("Failed to set a delivery aside")?;
-                webhook_deliveries::finish(&mut conn, delivery.id, state, note.as_deref(), now)
+            unreadable => {
+                let mut conn = self.store.pool().acquire().await?;
+                let mut pages = ActivePages::default();
+                self.process_one(&mut conn, &mut pages, delivery, unreadable, now)
                     .await
             }
         }
